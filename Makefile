@@ -1,0 +1,41 @@
+# The kit's commands. On a fresh Debian machine (root) or a laptop with Docker:
+#   make lab    bring up the local lab and deploy site.yml to it
+#   make test   the whole test suite (lint, unit, lab, Molecule)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: venv lab lab-up lab-down deploy test lint unit help
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+# The toolchain, exact versions; re-created when the pins change.
+venv: $(VENV)/.installed
+$(VENV)/.installed: tooling/requirements.txt tooling/constraints.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r tooling/requirements.txt -c tooling/constraints.txt
+	touch $@
+
+lab: lab-up deploy
+
+lab-up: venv
+	$(PY) lab/lab.py up
+
+deploy: venv
+	ansible-playbook -i inventories/local site.yml
+
+lab-down: venv
+	$(PY) lab/lab.py down
+
+# STAGES=name,... runs only those stages (see tooling/run_tests.py --list).
+test: venv
+	$(PY) tooling/run_tests.py $(if $(STAGES),--only $(STAGES))
+
+lint: venv
+	$(PY) tooling/run_tests.py --only yamllint,ansible-lint,syntax-check
+
+unit: venv
+	$(PY) tooling/run_tests.py --only unit

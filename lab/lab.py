@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""The kit's local lab: Debian hosts as systemd containers, reached over SSH like servers.
+
+    lab/lab.py up            engine + images + network + hosts + SSH keys (safe to re-run)
+    lab/lab.py images        engine + host images only (what the Molecule scenarios need)
+    lab/lab.py status        what the lab has running
+    lab/lab.py down          remove the hosts, network, images, state, and the engine if
+                             this script started it (--keep-images, --keep-engine)
+    lab/lab.py engine-stop   stop the Docker engine, only if this script started it
+
+The hosts come from inventories/local (read with ansible-inventory, so the inventory is the
+one description of the lab): every host there has lab_image, private_address, ansible_port
+and optionally lab_published_ports. Everything the script creates is named wsgikit-* and
+labelled wsgikit.lab=1; its own files live in .lab/ in the project folder.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+STATE = PROJECT / ".lab"
+IMAGE_DIR = PROJECT / "lab" / "image"
+INVENTORY = PROJECT / "inventories" / "local"
+
+LABEL = "wsgikit.lab"
+FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
+CONTAINER_PREFIX = "wsgikit-lab-"
+# lab_image value -> (Debian suite, registry image used when a registry answers)
+DISTROS = {"debian12": ("bookworm", "debian:bookworm"), "debian13": ("trixie", "debian:trixie")}
+# Kernel settings the kit's common role wants, given to each container when it is created
+# because /proc/sys is read-only inside it (only network-namespaced keys can be set this way).
+CONTAINER_SYSCTLS = {
+    "net.core.somaxconn": "4096",
+    "net.ipv4.tcp_max_syn_backlog": "4096",
+    "net.ipv4.ip_local_port_range": "10240 65535",
+    "net.ipv4.tcp_tw_reuse": "1",
+}
+FALLBACK_MIRROR = "http://deb.debian.org/debian"
+
+
+class LabError(Exception):
+    """A failure the user can act on; the message says what to do."""
+
+
+def say(message: str) -> None:
+    print(f"lab: {message}", flush=True)
+
+
+def run(cmd: list[str], *, check: bool = True, capture: bool = True, timeout: float | None = None,
+        stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, capture_output=capture, timeout=timeout, input=stdin)
+    if check and result.returncode != 0:
+        detail = (result.stderr or b"").decode(errors="replace").strip() if capture else ""
+        raise LabError(f"`{' '.join(cmd)}` failed (exit {result.returncode}): {detail[-2000:]}")
+    return result
+
+
+def docker(*args: str, check: bool = True, timeout: float | None = None) -> str:
+    return run(["docker", *args], check=check, timeout=timeout).stdout.decode().strip()
+
+
+# --- the Docker engine -------------------------------------------------------------------
+
+def engine_answers() -> bool:
+    try:
+        return run(["docker", "info"], check=False, timeout=20).returncode == 0
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return False
+
+
+def apt_install(packages: list[str]) -> None:
+    if os.geteuid() != 0:
+        raise LabError(f"{', '.join(packages)} missing and not root: install them "
+                       f"(apt-get install {' '.join(packages)}) or run as root")
+    say(f"installing {', '.join(packages)} from Debian's packages")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=True, env=env,
+                   capture_output=True)
+
+
+def ensure_engine() -> bool:
+    """Return True when this call started the engine."""
+    if engine_answers():
+        say("docker engine: already running, leaving it alone")
+        return False
+    if shutil.which("dockerd") is None:
+        apt_install(["docker.io"])
+    if os.geteuid() != 0:
+        raise LabError("no Docker engine answers and starting one needs root: start Docker, "
+                       "or run as root")
+    STATE.mkdir(exist_ok=True)
+    pidfile = STATE / "dockerd.pid"
+    say(f"docker engine: starting dockerd (log in {STATE / 'dockerd.log'})")
+    with open(STATE / "dockerd.log", "ab") as log:
+        subprocess.Popen(["dockerd", "--pidfile", str(pidfile)], stdout=log, stderr=log,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if engine_answers():
+            (STATE / "dockerd.started-by-lab").write_text(pidfile.read_text())
+            return True
+        time.sleep(1)
+    raise LabError(f"dockerd did not answer within 60 s: see {STATE / 'dockerd.log'}")
+
+
+def stop_engine_if_ours() -> None:
+    marker = STATE / "dockerd.started-by-lab"
+    if not marker.exists():
+        say("docker engine: not started by the lab, leaving it alone")
+        return
+    pid = int(marker.read_text().strip())
+    say(f"docker engine: stopping dockerd (pid {pid}) that the lab started")
+    try:
+        os.kill(pid, 15)
+        for _ in range(60):
+            os.kill(pid, 0)
+            time.sleep(0.5)
+        raise LabError(f"dockerd (pid {pid}) still running after 30 s")
+    except ProcessLookupError:
+        pass
+    marker.unlink()
+
+
+# --- host images -------------------------------------------------------------------------
+
+def image_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(IMAGE_DIR.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def host_image(distro: str) -> str:
+    return f"wsgikit-host:{distro}"
+
+
+def base_image(distro: str) -> str:
+    return f"wsgikit-base:{distro}"
+
+
+def image_label(image: str, label: str) -> str | None:
+    out = run(["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", image],
+              check=False)
+    if out.returncode != 0:
+        return None
+    return (json.loads(out.stdout) or {}).get(label)
+
+
+def debian_mirror() -> str:
+    """The Debian mirror this machine's own apt sources use (debootstrap needs one)."""
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for path in sources:
+        if not path.is_file():
+            continue
+        for url in re.findall(r"(?:URIs:\s*|deb\s+(?:\[[^\]]*\]\s+)?)(\S+)", path.read_text()):
+            if url.rstrip("/").endswith("/debian"):
+                return url.rstrip("/")
+    return FALLBACK_MIRROR
+
+
+def make_base_image(distro: str) -> None:
+    suite, registry_image = DISTROS[distro]
+    pulled = run(["docker", "pull", "-q", registry_image], check=False, timeout=120)
+    if pulled.returncode == 0:
+        docker("tag", registry_image, base_image(distro))
+        say(f"{base_image(distro)}: pulled {registry_image}")
+        return
+    if shutil.which("debootstrap") is None:
+        raise LabError("no registry answers and debootstrap is missing: apt-get install debootstrap")
+    rootfs = STATE / "rootfs" / suite
+    shutil.rmtree(rootfs, ignore_errors=True)
+    mirror = debian_mirror()
+    say(f"{base_image(distro)}: no registry answers, debootstrapping {suite} from {mirror}")
+    try:
+        run(["debootstrap", "--variant=minbase", suite, str(rootfs), mirror], timeout=900)
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+        imported = subprocess.run(["docker", "import", "--change", f"LABEL {LABEL}=1", "-",
+                                   base_image(distro)], stdin=tar.stdout, capture_output=True)
+        tar.wait()
+        if imported.returncode != 0 or tar.returncode != 0:
+            raise LabError(f"docker import of {rootfs} failed: {imported.stderr.decode()}")
+    finally:
+        shutil.rmtree(rootfs, ignore_errors=True)
+
+
+def build_host_image(distro: str, fingerprint: str) -> None:
+    say(f"{host_image(distro)}: building")
+    env = dict(os.environ, DOCKER_BUILDKIT="0")  # the CLI is newer than Debian's daemon
+    result = subprocess.run(
+        ["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base_image(distro)}",
+         "--label", f"{LABEL}=1", "--label", f"{FINGERPRINT_LABEL}={fingerprint}",
+         "-t", host_image(distro), str(IMAGE_DIR)], capture_output=True, env=env)
+    if result.returncode != 0:
+        raise LabError(f"building {host_image(distro)} failed:\n{result.stderr.decode()[-3000:]}")
+
+
+def ensure_images(distros: set[str]) -> int:
+    """Build the host images that are missing or out of date; return how many were built."""
+    unknown = distros - DISTROS.keys()
+    if unknown:
+        raise LabError(f"lab_image {sorted(unknown)} is not one of {sorted(DISTROS)}: "
+                       "fix lab_image in inventories/local")
+    STATE.mkdir(exist_ok=True)
+    fingerprint = image_fingerprint()
+    stale = sorted(d for d in distros if image_label(host_image(d), FINGERPRINT_LABEL) != fingerprint)
+    for distro in sorted(distros - set(stale)):
+        say(f"{host_image(distro)}: up to date")
+    need_base = [d for d in stale if image_label(base_image(d), LABEL) is None
+                 and run(["docker", "image", "inspect", base_image(d)], check=False).returncode]
+    # Base images are independent downloads: make them side by side.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(make_base_image, d) for d in need_base]:
+            future.result()
+    for distro in stale:
+        build_host_image(distro, fingerprint)
+    return len(stale)
+
+
+# --- the lab hosts -----------------------------------------------------------------------
+
+def lab_hosts() -> dict[str, dict]:
+    """Host name -> its variables, as inventories/local defines them."""
+    ansible_inventory = shutil.which("ansible-inventory", path=f"{PROJECT / '.venv' / 'bin'}"
+                                     f"{os.pathsep}{os.environ.get('PATH', '')}")
+    if ansible_inventory is None:
+        raise LabError("ansible-inventory not found: run `make venv` first")
+    listing = json.loads(run([ansible_inventory, "-i", str(INVENTORY), "--list"]).stdout)
+    hostvars = listing["_meta"]["hostvars"]
+    settings = listing["all"].get("vars", {}) or next(iter(hostvars.values()))
+    for name, hvars in hostvars.items():
+        for key in ("lab_image", "private_address", "ansible_port"):
+            if key not in hvars:
+                raise LabError(f"host {name} in inventories/local has no {key}: add it to its "
+                               "entry in inventories/local/hosts.yml")
+    return {"_settings": settings, **hostvars}
+
+
+def container_state(name: str) -> str | None:
+    out = run(["docker", "container", "inspect", "--format", "{{.State.Status}}", name], check=False)
+    return out.stdout.decode().strip() if out.returncode == 0 else None
+
+
+def ensure_ssh_key() -> Path:
+    key = STATE / "ssh" / "id_ed25519"
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "wsgikit-lab", "-f", str(key)])
+        say(f"generated the lab's SSH key {key}")
+    return key
+
+
+def ensure_network(name: str, subnet: str) -> bool:
+    if run(["docker", "network", "inspect", name], check=False).returncode == 0:
+        return False
+    docker("network", "create", "--driver", "bridge", "--subnet", subnet, "--label", f"{LABEL}=1", name)
+    say(f"network {name} ({subnet}): created")
+    return True
+
+
+def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
+    cmd = ["docker", "run", "--detach", "--name", CONTAINER_PREFIX + name, "--hostname", name,
+           "--label", f"{LABEL}=1", "--network", network, "--ip", hvars["private_address"],
+           "--publish", f"127.0.0.1:{hvars['ansible_port']}:22",
+           # systemd as PID 1 without --privileged (see shared/DESIGN.md)
+           "--cgroupns=host", "--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+           "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
+           "--stop-signal", "SIGRTMIN+3",
+           "--volume", f"{public_key}:/home/deploy/.ssh/authorized_keys:ro"]
+    for port in hvars.get("lab_published_ports", []):
+        if not str(port).startswith("127.0.0.1:"):
+            raise LabError(f"lab_published_ports of {name} has {port!r}: publish on 127.0.0.1 only "
+                           "(e.g. 127.0.0.1:8443:443)")
+        cmd += ["--publish", str(port)]
+    for key, value in CONTAINER_SYSCTLS.items():
+        cmd += ["--sysctl", f"{key}={value}"]
+    run(cmd + [host_image(hvars["lab_image"])])
+
+
+def wait_for_boot(container: str) -> str:
+    result = run(["docker", "exec", container, "systemctl", "is-system-running", "--wait"],
+                 check=False, timeout=120)
+    return result.stdout.decode().strip()
+
+
+def scan_host_keys(ports: list[int], timeout: float = 60) -> list[str]:
+    lines: list[str] = []
+    for port in ports:
+        deadline = time.monotonic() + timeout
+        while True:
+            out = run(["ssh-keyscan", "-T", "3", "-p", str(port), "127.0.0.1"], check=False)
+            found = [ln for ln in out.stdout.decode().splitlines() if ln and not ln.startswith("#")]
+            if found:
+                lines += found
+                break
+            if time.monotonic() > deadline:
+                raise LabError(f"no sshd answered on 127.0.0.1:{port} within {timeout:.0f} s")
+            time.sleep(1)
+    return sorted(lines)
+
+
+def up() -> int:
+    hosts = lab_hosts()
+    settings = hosts.pop("_settings")
+    network, subnet = settings.get("lab_network", "wsgikit-lab"), settings["lab_subnet"]
+    changed = int(ensure_engine())
+    changed += ensure_images({h["lab_image"] for h in hosts.values()})
+    public_key = ensure_ssh_key().with_suffix(".pub")
+    changed += ensure_network(network, subnet)
+    for name, hvars in sorted(hosts.items()):
+        container = CONTAINER_PREFIX + name
+        state = container_state(container)
+        if state == "running":
+            continue
+        if state is None:
+            run_host(name, hvars, network, public_key)
+            say(f"{name}: started {hvars['lab_image']} at {hvars['private_address']}, "
+                f"ssh on 127.0.0.1:{hvars['ansible_port']}")
+        else:
+            docker("start", container)
+            say(f"{name}: was {state}, started again")
+        changed += 1
+        boot = wait_for_boot(container)
+        if boot not in ("running",):
+            failed = docker("exec", container, "systemctl", "--failed", "--no-legend", check=False)
+            say(f"{name}: systemd reports {boot!r}; failed units: {failed or 'none'}")
+    known_hosts = STATE / "known_hosts"
+    keys = "\n".join(scan_host_keys([int(h["ansible_port"]) for h in hosts.values()])) + "\n"
+    if not known_hosts.exists() or known_hosts.read_text() != keys:
+        known_hosts.write_text(keys)
+        changed += 1
+    say(f"{len(hosts)} hosts up; changed={changed}")
+    return 0
+
+
+def down(keep_images: bool, keep_engine: bool) -> int:
+    if engine_answers():
+        containers = docker("ps", "-aq", "--filter", f"label={LABEL}").split()
+        if containers:
+            docker("rm", "-f", *containers)
+            say(f"removed {len(containers)} lab containers")
+        networks = docker("network", "ls", "-q", "--filter", f"label={LABEL}").split()
+        if networks:
+            docker("network", "rm", *networks)
+            say("removed the lab network")
+        if not keep_images:
+            images = [f"{ref}:{d}" for ref in ("wsgikit-host", "wsgikit-base") for d in DISTROS]
+            present = [i for i in images
+                       if run(["docker", "image", "inspect", i], check=False).returncode == 0]
+            if present:
+                docker("rmi", "-f", *present)
+                say(f"removed images {', '.join(present)}")
+    if not keep_engine:
+        stop_engine_if_ours()
+    for item in ("ssh", "known_hosts", "rootfs"):
+        path = STATE / item
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return 0
+
+
+def status() -> int:
+    if not engine_answers():
+        say("no docker engine answers")
+        return 1
+    print(docker("ps", "-a", "--filter", f"label={LABEL}",
+                 "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}"))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up")
+    sub.add_parser("images")
+    sub.add_parser("status")
+    sub.add_parser("engine-stop")
+    down_parser = sub.add_parser("down")
+    down_parser.add_argument("--keep-images", action="store_true")
+    down_parser.add_argument("--keep-engine", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            return up()
+        if args.command == "images":
+            ensure_engine()
+            ensure_images(set(DISTROS))
+            return 0
+        if args.command == "status":
+            return status()
+        if args.command == "engine-stop":
+            stop_engine_if_ours()
+            return 0
+        return down(args.keep_images, args.keep_engine)
+    except LabError as error:
+        print(f"lab: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
