@@ -287,10 +287,17 @@ def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
     run(cmd + [host_image(hvars["lab_image"])])
 
 
-def wait_for_boot(container: str) -> str:
-    result = run(["docker", "exec", container, "systemctl", "is-system-running", "--wait"],
-                 check=False, timeout=120)
-    return result.stdout.decode().strip()
+def wait_for_boot(container: str, timeout: float = 120) -> str:
+    """systemd's verdict once boot is over: "running", or "degraded" with failed units."""
+    deadline = time.monotonic() + timeout
+    while True:
+        # Until PID 1 has its bus up, systemctl cannot even ask: retry until it answers.
+        result = run(["docker", "exec", container, "systemctl", "is-system-running", "--wait"],
+                     check=False, timeout=timeout)
+        state = result.stdout.decode().strip()
+        if state or time.monotonic() > deadline:
+            return state or "no answer"
+        time.sleep(0.5)
 
 
 def scan_host_keys(ports: list[int], timeout: float = 60) -> list[str]:
@@ -331,7 +338,7 @@ def up() -> int:
             say(f"{name}: was {state}, started again")
         changed += 1
         boot = wait_for_boot(container)
-        if boot not in ("running",):
+        if boot != "running":
             failed = docker("exec", container, "systemctl", "--failed", "--no-legend", check=False)
             say(f"{name}: systemd reports {boot!r}; failed units: {failed or 'none'}")
     known_hosts = STATE / "known_hosts"

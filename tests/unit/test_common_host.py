@@ -1,0 +1,54 @@
+"""The common role's filters: the open-files ceiling and the sysctl report."""
+import pytest
+from common_host import nofile_ceiling, sysctl_differences
+
+LIMITS = """Limit                     Soft Limit           Hard Limit           Units
+Max cpu time              unlimited            unlimited            seconds
+Max open files            {soft}                {hard}                files
+"""
+# CapBnd of a Docker container (no CAP_SYS_RESOURCE) and of a full host.
+STATUS_CONTAINER = "Name:\tsystemd\nCapBnd:\t00000000a80425fb\n"
+STATUS_HOST = "Name:\tsystemd\nCapBnd:\t000001ffffffffff\n"
+
+
+def test_without_cap_sys_resource_pid1_hard_limit_is_the_ceiling():
+    limits = LIMITS.format(soft=20000, hard=20000)
+    assert nofile_ceiling(limits, STATUS_CONTAINER, "1048576\n") == 20000
+
+
+def test_with_cap_sys_resource_the_kernel_maximum_is_the_ceiling():
+    limits = LIMITS.format(soft=1024, hard=524288)
+    assert nofile_ceiling(limits, STATUS_HOST, 1048576) == 1048576
+
+
+def test_unlimited_hard_limit_falls_back_to_nr_open():
+    limits = LIMITS.format(soft="unlimited", hard="unlimited")
+    assert nofile_ceiling(limits, STATUS_CONTAINER, "1048576") == 1048576
+
+
+def test_ceiling_never_exceeds_nr_open():
+    limits = LIMITS.format(soft=2000000, hard=2000000)
+    assert nofile_ceiling(limits, STATUS_CONTAINER, 1048576) == 1048576
+
+
+@pytest.mark.parametrize("limits,status", [("nothing useful", STATUS_CONTAINER),
+                                           (LIMITS.format(soft=1, hard=1), "no caps here")])
+def test_unreadable_input_is_an_error_not_a_guess(limits, status):
+    with pytest.raises(ValueError):
+        nofile_ceiling(limits, status, 1048576)
+
+
+def test_sysctl_report_normalises_whitespace_and_names_differences():
+    output = ("net.core.somaxconn = 4096\n"
+              "net.ipv4.ip_local_port_range = 10240\t65535\n"
+              "net.ipv4.tcp_tw_reuse = 2\n")
+    wanted = {"net.core.somaxconn": 4096, "net.ipv4.ip_local_port_range": "10240 65535",
+              "net.ipv4.tcp_tw_reuse": 1, "net.ipv4.tcp_max_syn_backlog": 4096}
+    assert sysctl_differences(wanted, output) == {
+        "net.ipv4.tcp_tw_reuse": ["2", "1"],
+        "net.ipv4.tcp_max_syn_backlog": ["(missing)", "4096"],
+    }
+
+
+def test_sysctl_report_is_empty_when_everything_matches():
+    assert sysctl_differences({"net.core.somaxconn": 4096}, "net.core.somaxconn = 4096\n") == {}
