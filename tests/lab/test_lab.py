@@ -53,7 +53,9 @@ def test_ansible_reaches_every_host_over_ssh(running_lab):
         env={"PATH": f"{VENV_BIN}:/usr/bin:/bin", "ANSIBLE_NOCOLOR": "1",
              "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1", "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    plays = json.loads(out.stdout)["plays"][0]["tasks"][0]["hosts"]
+    # ansible.cfg's task-timing callback prints lines before and after the JSON document.
+    document, _ = json.JSONDecoder().raw_decode(out.stdout[out.stdout.index("\n{") + 1:])
+    plays = document["plays"][0]["tasks"][0]["hosts"]
     assert sorted(plays) == HOSTS
     for host, result in plays.items():
         env = result["ansible_facts"]["ansible_env"]
