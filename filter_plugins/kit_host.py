@@ -1,7 +1,8 @@
-"""Filters the common role uses to read what a host's kernel allows.
+"""Kit-wide filters: what a host's kernel allows, shared by every role that sizes limits.
 
-Kept here, small and unit-tested (tests/unit/test_common_host.py), instead of as long
-Jinja expressions in the tasks.
+Role-specific sizing lives in roles/<role>/filter_plugins/; these are here because several
+roles need them (ansible.cfg and the Molecule base config put this folder on the filter
+path). Unit-tested in tests/unit/test_kit_host.py.
 """
 from __future__ import annotations
 

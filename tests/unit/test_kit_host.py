@@ -1,6 +1,6 @@
-"""The common role's filters: the open-files ceiling and the sysctl report."""
+"""Kit-wide host filters: the open-files ceiling and the sysctl report."""
 import pytest
-from common_host import nofile_ceiling, sysctl_differences
+from kit_host import nofile_ceiling, sysctl_differences
 
 LIMITS = """Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
