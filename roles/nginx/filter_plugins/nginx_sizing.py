@@ -1,0 +1,86 @@
+"""Sizing and sanity checks for the nginx role (unit-tested in tests/unit/test_nginx_sizing.py)."""
+from __future__ import annotations
+
+import math
+
+
+def nginx_worker_processes(vcpus, per_cpu) -> int:
+    """Workers from the host's vCPUs times a per-CPU factor, never fewer than one."""
+    return max(1, math.ceil(int(vcpus) * float(per_cpu)))
+
+
+SITE_DEFAULTS = {"server_names": [], "tls": False, "tls_certificate": "", "tls_certificate_key": "",
+                 "static_url": "", "static_root": "", "static_expires": None, "upstream": "",
+                 "default_server": False}
+
+
+def nginx_sites_with_defaults(sites: list, static_expires: str) -> list[dict]:
+    """Each site with every key present, so tasks and templates test plain truthiness."""
+    return [{**SITE_DEFAULTS, "static_expires": static_expires, **site} for site in sites]
+
+
+def nginx_upstreams_with_defaults(upstreams: list, defaults: dict) -> list[dict]:
+    """Each upstream over the role's nginx_upstream_defaults."""
+    return [{"servers": [], "group": "", **defaults, **upstream} for upstream in upstreams]
+
+
+def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -> list[str]:
+    """Everything wrong with the role's input, as messages that name the variable and the fix.
+
+    config: the role's variables (worker_connections, worker_rlimit_nofile, sites, upstreams).
+    upstream_groups: inventory group name -> its hosts. nofile_ceiling: the most open files a
+    process on the host can have (kit filter nofile_ceiling).
+    """
+    problems = []
+    connections = int(config["nginx_worker_connections"])
+    rlimit = int(config["nginx_worker_rlimit_nofile"])
+    ceiling = int(nofile_ceiling)
+    if rlimit < 2 * connections:
+        problems.append(
+            f"nginx_worker_rlimit_nofile ({rlimit}) is below 2 x nginx_worker_connections "
+            f"({2 * connections}): a proxied client needs two connections, so workers would run "
+            f"out of files first. Raise nginx_worker_rlimit_nofile or lower nginx_worker_connections.")
+    if rlimit > ceiling:
+        problems.append(
+            f"nginx_worker_rlimit_nofile ({rlimit}) is above the {ceiling} open files this host "
+            f"allows a process: nginx would fail to set it. Lower nginx_worker_connections to at "
+            f"most {ceiling // 2} and nginx_worker_rlimit_nofile to at most {ceiling}, or raise the "
+            f"host's hard limit.")
+
+    upstreams = {u.get("name"): u for u in config["nginx_upstreams"]}
+    for upstream in config["nginx_upstreams"]:
+        where = f"nginx_upstreams entry '{upstream.get('name')}'"
+        if bool(upstream.get("servers")) == bool(upstream.get("group")):
+            problems.append(f"{where}: give exactly one of 'servers' (addresses) or 'group' "
+                            f"(an inventory group whose hosts' private_address are used).")
+        elif upstream.get("group") and not upstream_groups.get(upstream["group"]):
+            problems.append(f"{where}: inventory group '{upstream['group']}' has no hosts: add "
+                            f"the app hosts to it, or list 'servers' instead.")
+
+    names = [site.get("name") for site in config["nginx_sites"]]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"nginx_sites: the name '{duplicate}' is used twice; each site needs its own.")
+    for site in config["nginx_sites"]:
+        where = f"nginx_sites entry '{site.get('name')}'"
+        if site.get("upstream") and site["upstream"] not in upstreams:
+            problems.append(f"{where}: upstream '{site['upstream']}' is not in nginx_upstreams "
+                            f"({', '.join(sorted(upstreams)) or 'none defined'}).")
+        if bool(site.get("tls_certificate")) != bool(site.get("tls_certificate_key")):
+            problems.append(f"{where}: set both tls_certificate and tls_certificate_key, or neither "
+                            f"(a self-signed certificate is then generated).")
+        static_url = site.get("static_url")
+        if static_url and not (static_url.startswith("/") and static_url.endswith("/")):
+            problems.append(f"{where}: static_url '{static_url}' must start and end with '/'.")
+        if static_url and not site.get("static_root"):
+            problems.append(f"{where}: static_url is set but static_root (the folder) is not.")
+    if sum(bool(site.get("default_server")) for site in config["nginx_sites"]) > 1:
+        problems.append("nginx_sites: more than one site has default_server: true; at most one can.")
+    return problems
+
+
+class FilterModule:
+    def filters(self):
+        return {"nginx_worker_processes": nginx_worker_processes,
+                "nginx_sites_with_defaults": nginx_sites_with_defaults,
+                "nginx_upstreams_with_defaults": nginx_upstreams_with_defaults,
+                "nginx_config_problems": nginx_config_problems}

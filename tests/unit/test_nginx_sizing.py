@@ -1,0 +1,84 @@
+"""The nginx role's sizing filter and its input checks."""
+import pytest
+from nginx_sizing import (nginx_config_problems, nginx_sites_with_defaults,
+                          nginx_upstreams_with_defaults, nginx_worker_processes)
+
+UPSTREAM_DEFAULTS = {"protocol": "http", "keepalive": 32, "max_fails": 3, "fail_timeout": "10s"}
+
+
+@pytest.mark.parametrize("vcpus,per_cpu,expected", [
+    (2, 1, 2), (2, 2, 4), (16, 1, 16), (1, 0.5, 1), (3, 0.5, 2), ("4", "1.5", 6), (1, 0, 1)])
+def test_worker_processes_is_vcpus_times_factor_at_least_one(vcpus, per_cpu, expected):
+    assert nginx_worker_processes(vcpus, per_cpu) == expected
+
+
+def config(**overrides):
+    base = {
+        "nginx_worker_connections": 4096,
+        "nginx_worker_rlimit_nofile": 8192,
+        "nginx_sites": nginx_sites_with_defaults(
+            [{"name": "app", "server_names": ["a.test"], "tls": True, "static_url": "/static/",
+              "static_root": "/srv/static", "upstream": "app"}], "7d"),
+        "nginx_upstreams": nginx_upstreams_with_defaults(
+            [{"name": "app", "group": "app", "port": 8000}], UPSTREAM_DEFAULTS),
+    }
+    base.update(overrides)
+    return base
+
+
+GROUPS = {"app": ["app1", "app2"], "empty": []}
+
+
+def test_a_sound_configuration_has_no_problems():
+    assert nginx_config_problems(config(), GROUPS, 20000) == []
+
+
+def test_file_limit_below_twice_the_connections_is_rejected():
+    problems = nginx_config_problems(config(nginx_worker_rlimit_nofile=5000), GROUPS, 20000)
+    assert len(problems) == 1
+    assert "nginx_worker_rlimit_nofile (5000)" in problems[0] and "8192" in problems[0]
+
+
+def test_file_limit_above_the_host_ceiling_names_the_fix():
+    problems = nginx_config_problems(
+        config(nginx_worker_connections=16384, nginx_worker_rlimit_nofile=32768), GROUPS, 20000)
+    assert problems == [
+        "nginx_worker_rlimit_nofile (32768) is above the 20000 open files this host allows a "
+        "process: nginx would fail to set it. Lower nginx_worker_connections to at most 10000 and "
+        "nginx_worker_rlimit_nofile to at most 20000, or raise the host's hard limit."]
+
+
+def test_site_problems_are_each_named():
+    sites = nginx_sites_with_defaults([
+        {"name": "a", "server_names": ["a"], "upstream": "nope"},
+        {"name": "b", "server_names": ["b"], "tls": True, "tls_certificate": "PEM"},
+        {"name": "c", "server_names": ["c"], "static_url": "static"},
+        {"name": "c", "server_names": ["d"], "default_server": True},
+        {"name": "e", "server_names": ["e"], "default_server": True},
+    ], "7d")
+    problems = " | ".join(nginx_config_problems(config(nginx_sites=sites), GROUPS, 20000))
+    assert "'a': upstream 'nope' is not in nginx_upstreams (app)" in problems
+    assert "'b': set both tls_certificate and tls_certificate_key" in problems
+    assert "static_url 'static' must start and end with '/'" in problems
+    assert "static_url is set but static_root" in problems
+    assert "the name 'c' is used twice" in problems
+    assert "more than one site has default_server" in problems
+
+
+@pytest.mark.parametrize("upstream,message", [
+    ({"name": "app", "group": "empty", "port": 1}, "inventory group 'empty' has no hosts"),
+    ({"name": "app", "group": "missing", "port": 1}, "inventory group 'missing' has no hosts"),
+    ({"name": "app", "port": 1}, "give exactly one of 'servers'"),
+    ({"name": "app", "group": "app", "servers": ["10.0.0.1"], "port": 1}, "give exactly one of 'servers'"),
+])
+def test_upstream_problems_are_named(upstream, message):
+    upstreams = nginx_upstreams_with_defaults([upstream], UPSTREAM_DEFAULTS)
+    problems = nginx_config_problems(config(nginx_upstreams=upstreams), GROUPS, 20000)
+    assert len(problems) == 1 and message in problems[0]
+
+
+def test_defaults_fill_in_but_never_override():
+    site = nginx_sites_with_defaults([{"name": "a", "static_expires": "1h"}], "7d")[0]
+    assert site["static_expires"] == "1h" and site["tls"] is False and site["upstream"] == ""
+    upstream = nginx_upstreams_with_defaults([{"name": "u", "keepalive": 0}], UPSTREAM_DEFAULTS)[0]
+    assert upstream["keepalive"] == 0 and upstream["max_fails"] == 3 and upstream["servers"] == []
