@@ -1,6 +1,6 @@
-"""Kit-wide host filters: the open-files ceiling and the sysctl report."""
+"""The host_limits role's filter: the open-files ceiling a host really allows."""
 import pytest
-from kit_host import nofile_ceiling, sysctl_differences
+from host_limits import nofile_ceiling
 
 LIMITS = """Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -36,19 +36,3 @@ def test_ceiling_never_exceeds_nr_open():
 def test_unreadable_input_is_an_error_not_a_guess(limits, status):
     with pytest.raises(ValueError):
         nofile_ceiling(limits, status, 1048576)
-
-
-def test_sysctl_report_normalises_whitespace_and_names_differences():
-    output = ("net.core.somaxconn = 4096\n"
-              "net.ipv4.ip_local_port_range = 10240\t65535\n"
-              "net.ipv4.tcp_tw_reuse = 2\n")
-    wanted = {"net.core.somaxconn": 4096, "net.ipv4.ip_local_port_range": "10240 65535",
-              "net.ipv4.tcp_tw_reuse": 1, "net.ipv4.tcp_max_syn_backlog": 4096}
-    assert sysctl_differences(wanted, output) == {
-        "net.ipv4.tcp_tw_reuse": ["2", "1"],
-        "net.ipv4.tcp_max_syn_backlog": ["(missing)", "4096"],
-    }
-
-
-def test_sysctl_report_is_empty_when_everything_matches():
-    assert sysctl_differences({"net.core.somaxconn": 4096}, "net.core.somaxconn = 4096\n") == {}

@@ -1,9 +1,4 @@
-"""Kit-wide filters: what a host's kernel allows, shared by every role that sizes limits.
-
-Role-specific sizing lives in roles/<role>/filter_plugins/; these are here because several
-roles need them (ansible.cfg and the Molecule base config put this folder on the filter
-path). Unit-tested in tests/unit/test_kit_host.py.
-"""
+"""What a host's kernel allows: the open-files ceiling (unit-tested in tests/unit/test_host_limits.py)."""
 from __future__ import annotations
 
 CAP_SYS_RESOURCE = 24  # linux/capability.h
@@ -38,24 +33,6 @@ def nofile_ceiling(pid1_limits: str, pid1_status: str, nr_open: int | str) -> in
     return nr_open if hard is None else min(hard, nr_open)
 
 
-def sysctl_differences(wanted: dict, sysctl_output: str) -> dict:
-    """The keys whose running value differs from the wanted one, as {key: [running, wanted]}.
-
-    sysctl_output is what `sysctl KEY...` prints ("key = value" lines). Whitespace inside
-    values is normalised: the kernel reports ip_local_port_range as "10240\t65535".
-    """
-    def norm(value) -> str:
-        return " ".join(str(value).split())
-
-    running = {}
-    for line in sysctl_output.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            running[key.strip()] = norm(value)
-    return {key: [running.get(key, "(missing)"), norm(value)]
-            for key, value in wanted.items() if running.get(key) != norm(value)}
-
-
 class FilterModule:
     def filters(self):
-        return {"nofile_ceiling": nofile_ceiling, "sysctl_differences": sysctl_differences}
+        return {"nofile_ceiling": nofile_ceiling}
