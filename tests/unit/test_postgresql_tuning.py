@@ -1,0 +1,119 @@
+"""The postgresql role's pgtune filter, against pgtune's own worked examples and tests."""
+import pytest
+from postgresql_tuning import (postgresql_config_problems, postgresql_memory,
+                               postgresql_memory_kb, postgresql_pgtune)
+
+GB = 1024
+
+
+def test_pgtunes_worked_example_web_16gb_4_cpus_ssd():
+    settings = postgresql_pgtune(16 * GB, 4, "web", "ssd")
+    assert settings["max_connections"] == 200
+    assert settings["shared_buffers"] == "4GB"
+    assert settings["effective_cache_size"] == "12GB"
+    assert settings["maintenance_work_mem"] == "1GB"
+    assert settings["wal_buffers"] == "16MB"
+    assert settings["work_mem"] == "20560kB"  # (16GB - 4GB) / ((200 + 4) * 3) ~ 20MB
+    assert settings["min_wal_size"] == "1GB" and settings["max_wal_size"] == "4GB"
+    assert settings["checkpoint_completion_target"] == 0.9
+    assert settings["default_statistics_target"] == 100
+    assert settings["random_page_cost"] == 1.1 and settings["effective_io_concurrency"] == 200
+    assert settings["huge_pages"] == "try" and settings["jit"] == "off"
+    assert (settings["max_worker_processes"], settings["max_parallel_workers_per_gather"],
+            settings["max_parallel_workers"], settings["max_parallel_maintenance_workers"]) == (4, 2, 4, 2)
+
+
+@pytest.mark.parametrize("profile,connections", [
+    ("web", 200), ("oltp", 300), ("dw", 40), ("desktop", 20), ("mixed", 100)])
+def test_max_connections_per_profile(profile, connections):
+    assert postgresql_pgtune(4 * GB, 2, profile)["max_connections"] == connections
+
+
+def test_explicit_max_connections_wins():
+    assert postgresql_pgtune(4 * GB, 2, "web", max_connections=50)["max_connections"] == 50
+
+
+@pytest.mark.parametrize("disk,cost,io", [("hdd", 4, 2), ("ssd", 1.1, 200), ("san", 1.1, 300),
+                                          ("nvme", 1.1, 1000)])
+def test_disk_type_sets_page_cost_and_io_concurrency(disk, cost, io):
+    settings = postgresql_pgtune(4 * GB, 2, "web", disk)
+    assert settings["random_page_cost"] == cost and settings["effective_io_concurrency"] == io
+
+
+def test_no_parallel_settings_below_4_cpus():
+    assert "max_worker_processes" not in postgresql_pgtune(4 * GB, 2)
+
+
+def test_parallel_settings_12_cpus_and_31_cpus_dw():
+    twelve = postgresql_pgtune(16 * GB, 12, "web")
+    assert (twelve["max_worker_processes"], twelve["max_parallel_workers_per_gather"],
+            twelve["max_parallel_workers"], twelve["max_parallel_maintenance_workers"]) == (12, 4, 12, 4)
+    dw = postgresql_pgtune(16 * GB, 31, "dw")
+    assert (dw["max_parallel_workers_per_gather"], dw["max_parallel_maintenance_workers"]) == (16, 4)
+
+
+def test_maintenance_work_mem_caps_at_8gb_and_16gb_gives_1gb():
+    assert postgresql_pgtune(256 * GB, 8)["maintenance_work_mem"] == "8GB"
+    assert postgresql_pgtune(16 * GB, 8)["maintenance_work_mem"] == "1GB"
+
+
+def test_huge_pages_off_below_2gb_of_shared_buffers():
+    assert postgresql_pgtune(4 * GB, 2)["huge_pages"] == "off"
+    assert postgresql_pgtune(16 * GB, 2)["huge_pages"] == "try"
+
+
+def test_work_mem_floors_at_4mb_with_extreme_connections():
+    assert postgresql_pgtune(4 * GB, 4, "web", max_connections=9999)["work_mem"] == "4MB"
+
+
+def test_desktop_profile_uses_a_sixteenth_minimal_wal_and_leaves_jit():
+    settings = postgresql_pgtune(16 * GB, 2, "desktop")
+    assert settings["shared_buffers"] == "1GB" and settings["effective_cache_size"] == "4GB"
+    assert settings["wal_level"] == "minimal" and settings["max_wal_senders"] == 0
+    assert "jit" not in settings
+
+
+def test_dw_statistics_and_halved_work_mem():
+    dw, web = postgresql_pgtune(16 * GB, 4, "dw"), postgresql_pgtune(16 * GB, 4, "web", max_connections=40)
+    assert dw["default_statistics_target"] == 500 and dw["maintenance_work_mem"] == "2GB"
+    assert postgresql_memory_kb(dw["work_mem"]) == postgresql_memory_kb(web["work_mem"]) // 2
+
+
+def test_small_shared_buffers_give_3_percent_wal_buffers_with_a_32kb_floor():
+    assert postgresql_pgtune(1 * GB, 1)["wal_buffers"] == "7864kB"  # 3% of 256MB
+    assert postgresql_pgtune(1, 1)["wal_buffers"] == "32kB"
+
+
+def test_unknown_profile_or_disk_is_an_error():
+    with pytest.raises(ValueError, match="unknown profile 'blog'"):
+        postgresql_pgtune(4 * GB, 2, "blog")
+    with pytest.raises(ValueError, match="unknown disk type 'tape'"):
+        postgresql_pgtune(4 * GB, 2, "web", "tape")
+
+
+@pytest.mark.parametrize("text,kb", [("4GB", 4194304), ("512MB", 524288), ("64kB", 64), ("1TB", 1024 ** 3)])
+def test_memory_values_parse_in_postgresqls_units(text, kb):
+    assert postgresql_memory_kb(text) == kb
+    assert postgresql_memory(kb) == text
+
+
+@pytest.mark.parametrize("text", ["4gb", "lots", "4 G", "1.5GB", ""])
+def test_memory_values_that_do_not_parse_are_errors(text):
+    with pytest.raises(ValueError):
+        postgresql_memory_kb(text)
+
+
+def test_shared_buffers_not_below_ram_is_rejected_naming_the_variable():
+    settings = {**postgresql_pgtune(4 * GB, 2), "shared_buffers": "4GB"}
+    [problem] = postgresql_config_problems(settings, 4 * GB, {"shared_buffers": "4GB"})
+    assert "shared_buffers (4GB)" in problem and "postgresql_settings.shared_buffers" in problem
+
+
+def test_an_unparsable_override_is_rejected_naming_its_source():
+    settings = {**postgresql_pgtune(4 * GB, 2), "work_mem": "64mb"}
+    [problem] = postgresql_config_problems(settings, 4 * GB, {"work_mem": "64mb"})
+    assert problem.startswith("work_mem from postgresql_settings: '64mb'")
+
+
+def test_the_computed_settings_have_no_problems():
+    assert postgresql_config_problems(postgresql_pgtune(24 * GB, 2), 24 * GB, {}) == []
