@@ -1,0 +1,1 @@
+"""The kit's demo app: a small notes board, written the way a real small Flask app is."""
