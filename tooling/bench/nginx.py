@@ -16,7 +16,7 @@ from pathlib import Path
 from benchlib import arguments, ansible, apply, report, run_rounds
 
 WEB = "172.29.213.11"  # web1's private address (inventories/local)
-STATIC_FILE = "/srv/app/static/bench.txt"
+STATIC_FILE = "/srv/demo/static/bench.txt"
 
 
 def upstream(protocol: str, port: int, keepalive: int = 32) -> dict:
