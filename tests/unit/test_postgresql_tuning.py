@@ -117,3 +117,9 @@ def test_an_unparsable_override_is_rejected_naming_its_source():
 
 def test_the_computed_settings_have_no_problems():
     assert postgresql_config_problems(postgresql_pgtune(24 * GB, 2), 24 * GB, {}) == []
+
+
+def test_a_client_host_without_an_address_is_named():
+    settings = postgresql_pgtune(4 * GB, 2)
+    [problem] = postgresql_config_problems(settings, 4 * GB, {}, {"app1": "10.0.0.21", "app2": None})
+    assert problem.startswith("postgresql_client_group: host app2 has no private_address")

@@ -29,12 +29,14 @@ def arguments(doc: str, suites, seconds: int, connections: int, argv: list[str])
     return parser.parse_args(argv)
 
 
-def ansible(*args: str) -> None:
-    """Run an Ansible command from the venv against the lab; stop with its output on failure."""
+def ansible(*args: str) -> str:
+    """Run an Ansible command from the venv against the lab and return its output; stop with
+    the output on failure."""
     result = subprocess.run([str(VENV_BIN / args[0]), *args[1:]], cwd=PROJECT, capture_output=True,
                             text=True, env={"PATH": f"{VENV_BIN}:/usr/bin:/bin", "ANSIBLE_NOCOLOR": "1"})
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args[:2])} failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    return result.stdout
 
 
 def apply(playbook: str, variables: dict, *extra: str) -> None:

@@ -12,10 +12,9 @@ import argparse
 import json
 import re
 import statistics
-import subprocess
 import sys
 
-from benchlib import PROJECT, VENV_BIN, apply
+from benchlib import PROJECT, ansible, apply
 
 VARIANTS = [("Debian stock", {"postgresql_bench_variant": "stock"}),
             ("role defaults (pgtune web)", {"postgresql_bench_variant": "tuned"})]
@@ -23,14 +22,8 @@ MODES = {"read-write (TPC-B-like)": "", "read-only (-S)": "-S"}
 
 
 def on_db1(command: str) -> str:
-    result = subprocess.run(
-        [str(VENV_BIN / "ansible"), "db1", "-i", "inventories/local", "-b", "--become-user",
-         "postgres", "-m", "ansible.builtin.command", "-a", command],
-        cwd=PROJECT, capture_output=True, text=True,
-        env={"PATH": f"{VENV_BIN}:/usr/bin:/bin", "ANSIBLE_NOCOLOR": "1"})
-    if result.returncode != 0:
-        raise SystemExit(f"{command} failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    return result.stdout
+    return ansible("ansible", "db1", "-i", "inventories/local", "-b", "--become-user", "postgres",
+                   "-m", "ansible.builtin.command", "-a", command)
 
 
 def main(argv: list[str]) -> int:

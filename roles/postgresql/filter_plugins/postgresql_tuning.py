@@ -93,11 +93,13 @@ def postgresql_pgtune(memory_mb, cpus, profile="web", disk="ssd", max_connection
     return settings
 
 
-def postgresql_config_problems(settings: dict, memory_mb, overrides: dict) -> list[str]:
-    """Everything wrong with the final settings, naming the variable and the fix.
+def postgresql_config_problems(settings: dict, memory_mb, overrides: dict,
+                               clients: dict | None = None) -> list[str]:
+    """Everything wrong with the role's input, naming the variable and the fix.
 
     settings: the merged settings (pgtune's, then postgresql_settings overrides).
     overrides: what the user set, so a message can say where a bad value came from.
+    clients: each postgresql_client_group host -> its address (None when unknown).
     """
     problems = []
     ram_kb = int(memory_mb) * 1024
@@ -117,6 +119,11 @@ def postgresql_config_problems(settings: dict, memory_mb, overrides: dict) -> li
         problems.append(f"shared_buffers ({settings['shared_buffers']}) is not below this host's "
                         f"RAM ({memory_mb} MB): PostgreSQL would fail to start or the host would "
                         f"swap. Lower postgresql_settings.shared_buffers (pgtune: 25% of RAM).")
+    for host, address in (clients or {}).items():
+        if not address:
+            problems.append(f"postgresql_client_group: host {host} has no private_address and no "
+                            f"gathered facts; set private_address for it or gather its facts in "
+                            f"the play.")
     return problems
 
 
