@@ -7,6 +7,7 @@
     lab/lab.py down          remove the hosts, network, images, state, and the engine if
                              this script started it (--keep-images, --keep-engine)
     lab/lab.py engine-stop   stop the Docker engine, only if this script started it
+    lab/lab.py container-spec  the test-host container recipe as JSON (for Molecule)
 
 The hosts come from inventories/local (read with ansible-inventory, so the inventory is the
 one description of the lab): every host there has lab_image, private_address, ansible_port
@@ -24,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,14 +39,18 @@ FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
 CONTAINER_PREFIX = "wsgikit-lab-"
 # lab_image value -> (Debian suite, registry image used when a registry answers)
 DISTROS = {"debian12": ("bookworm", "debian:bookworm"), "debian13": ("trixie", "debian:trixie")}
-# Kernel settings the kit's common role wants, given to each container when it is created
-# because /proc/sys is read-only inside it (only network-namespaced keys can be set this way).
-CONTAINER_SYSCTLS = {
-    "net.core.somaxconn": "4096",
-    "net.ipv4.tcp_max_syn_backlog": "4096",
-    "net.ipv4.ip_local_port_range": "10240 65535",
-    "net.ipv4.tcp_tw_reuse": "1",
+# How every test host of the kit runs, in the lab and in every Molecule scenario (which
+# reads it with `lab.py container-spec`): systemd as PID 1 without --privileged
+# (shared/DESIGN.md). The image carries what an image can (systemd as its command, the
+# SIGRTMIN+3 stop signal: lab/image/Dockerfile); this is what only `docker run` can give.
+# Keys are community.docker.docker_container's parameter names.
+CONTAINER_RECIPE = {
+    "cgroupns_mode": "host",
+    "volumes": ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
+    # a tmpfs /tmp also keeps Debian 13's tmp.mount from failing (systemd "degraded")
+    "tmpfs": ["/run", "/run/lock", "/tmp"],
 }
+COMMON_DEFAULTS = PROJECT / "roles" / "common" / "defaults" / "main.yml"
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
 
 
@@ -78,15 +84,39 @@ def engine_answers() -> bool:
         return False
 
 
+# Every program the lab runs on this machine -> the Debian package that provides it. A
+# fresh machine has none of them; `make lab` installs them itself (CI installs nothing, so
+# a missing entry here fails CI exactly as it would fail a new user).
+HOST_TOOLS = {
+    "dockerd": "docker.io",
+    "debootstrap": "debootstrap",
+    "ssh": "openssh-client",
+    "ssh-keygen": "openssh-client",
+    "ssh-keyscan": "openssh-client",
+}
+_apt_lock = threading.Lock()  # base images are made in parallel; dpkg takes one at a time
+
+
 def apt_install(packages: list[str]) -> None:
     if os.geteuid() != 0:
         raise LabError(f"{', '.join(packages)} missing and not root: install them "
                        f"(apt-get install {' '.join(packages)}) or run as root")
     say(f"installing {', '.join(packages)} from Debian's packages")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=True, env=env,
-                   capture_output=True)
+    for cmd in (["apt-get", "update", "-q"],
+                ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]):
+        result = subprocess.run(cmd, env=env, capture_output=True)
+        if result.returncode != 0:
+            raise LabError(f"`{' '.join(cmd)}` failed (exit {result.returncode}): "
+                           f"{result.stderr.decode(errors='replace').strip()[-2000:]}")
+
+
+def ensure_tools(*commands: str) -> None:
+    """Install, in one apt run, the packages of whichever of these commands are missing."""
+    with _apt_lock:
+        missing = sorted({HOST_TOOLS[c] for c in commands if shutil.which(c) is None})
+        if missing:
+            apt_install(missing)
 
 
 def ensure_engine() -> bool:
@@ -94,8 +124,7 @@ def ensure_engine() -> bool:
     if engine_answers():
         say("docker engine: already running, leaving it alone")
         return False
-    if shutil.which("dockerd") is None:
-        apt_install(["docker.io"])
+    ensure_tools("dockerd")
     if os.geteuid() != 0:
         raise LabError("no Docker engine answers and starting one needs root: start Docker, "
                        "or run as root")
@@ -176,8 +205,7 @@ def make_base_image(distro: str) -> None:
         docker("tag", registry_image, base_image(distro))
         say(f"{base_image(distro)}: pulled {registry_image}")
         return
-    if shutil.which("debootstrap") is None:
-        raise LabError("no registry answers and debootstrap is missing: apt-get install debootstrap")
+    ensure_tools("debootstrap")
     rootfs = STATE / "rootfs" / suite
     shutil.rmtree(rootfs, ignore_errors=True)
     mirror = debian_mirror()
@@ -253,6 +281,7 @@ def container_state(name: str) -> str | None:
 
 def ensure_ssh_key() -> Path:
     key = STATE / "ssh" / "id_ed25519"
+    ensure_tools("ssh", "ssh-keygen", "ssh-keyscan")  # Ansible reaches the hosts with ssh
     if not key.exists():
         key.parent.mkdir(parents=True, exist_ok=True)
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "wsgikit-lab", "-f", str(key)])
@@ -268,22 +297,46 @@ def ensure_network(name: str, subnet: str) -> bool:
     return True
 
 
+def container_sysctls() -> dict[str, str]:
+    """The common role's kernel settings that a container can be given when it is created.
+
+    /proc/sys is read-only inside a container, so these are the only way the roles get the
+    values they want; Docker accepts only network-namespaced keys (net.*), and those are
+    what the common role sets.
+    """
+    import yaml  # the toolchain's (.venv); only this needs it
+    wanted = yaml.safe_load(COMMON_DEFAULTS.read_text())["common_sysctl"]
+    return {key: str(value) for key, value in wanted.items() if key.startswith("net.")}
+
+
+def container_spec() -> dict:
+    """Every docker_container parameter a kit test host needs, besides its name and image."""
+    return {**CONTAINER_RECIPE, "sysctls": container_sysctls()}
+
+
+def docker_run_args(spec: dict) -> list[str]:
+    """container_spec() as `docker run` options (the command goes after the image)."""
+    args = [f"--cgroupns={spec['cgroupns_mode']}"]
+    for volume in spec["volumes"]:
+        args += ["--volume", volume]
+    for mount in spec["tmpfs"]:
+        args += ["--tmpfs", mount]
+    for key, value in spec["sysctls"].items():
+        args += ["--sysctl", f"{key}={value}"]
+    return args
+
+
 def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
+    spec = container_spec()
     cmd = ["docker", "run", "--detach", "--name", CONTAINER_PREFIX + name, "--hostname", name,
            "--label", f"{LABEL}=1", "--network", network, "--ip", hvars["private_address"],
-           "--publish", f"127.0.0.1:{hvars['ansible_port']}:22",
-           # systemd as PID 1 without --privileged (see shared/DESIGN.md)
-           "--cgroupns=host", "--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-           "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-           "--stop-signal", "SIGRTMIN+3",
+           "--publish", f"127.0.0.1:{hvars['ansible_port']}:22", *docker_run_args(spec),
            "--volume", f"{public_key}:/home/deploy/.ssh/authorized_keys:ro"]
     for port in hvars.get("lab_published_ports", []):
         if not str(port).startswith("127.0.0.1:"):
             raise LabError(f"lab_published_ports of {name} has {port!r}: publish on 127.0.0.1 only "
                            "(e.g. 127.0.0.1:8443:443)")
         cmd += ["--publish", str(port)]
-    for key, value in CONTAINER_SYSCTLS.items():
-        cmd += ["--sysctl", f"{key}={value}"]
     run(cmd + [host_image(hvars["lab_image"])])
 
 
@@ -394,6 +447,8 @@ def main(argv: list[str]) -> int:
     sub.add_parser("images")
     sub.add_parser("status")
     sub.add_parser("engine-stop")
+    sub.add_parser("container-spec", help="print the test-host container recipe as JSON "
+                   "(Molecule's create step reads it)")
     down_parser = sub.add_parser("down")
     down_parser.add_argument("--keep-images", action="store_true")
     down_parser.add_argument("--keep-engine", action="store_true")
@@ -407,6 +462,9 @@ def main(argv: list[str]) -> int:
             return 0
         if args.command == "status":
             return status()
+        if args.command == "container-spec":
+            print(json.dumps(container_spec()))
+            return 0
         if args.command == "engine-stop":
             stop_engine_if_ours()
             return 0
