@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab lab-up lab-down deploy test lint unit help
+.PHONY: venv lab lab-up lab-down deploy test lint unit docs help
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -39,3 +39,7 @@ lint: venv
 
 unit: venv
 	$(PY) tooling/run_tests.py --only unit
+
+# Role READMEs' variable tables, from each role's meta/argument_specs.yml.
+docs: venv
+	$(PY) tooling/docs.py

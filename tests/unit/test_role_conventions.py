@@ -1,12 +1,15 @@
 """The kit's role conventions, checked for every role: each variable is prefixed with the
-role's name, declared once in defaults/main.yml under a comment line, typed in
-meta/argument_specs.yml, and listed in the role's README."""
+role's name, has its value in defaults/main.yml, and is typed and described once, in
+meta/argument_specs.yml; the README's table is generated from that (tooling/docs.py)."""
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "tooling"))
+import docs  # noqa: E402
 ROLES = sorted(p.name for p in (PROJECT / "roles").iterdir() if (p / "defaults" / "main.yml").exists())
 
 
@@ -30,14 +33,19 @@ def test_defaults_and_argument_specs_name_the_same_variables(role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_default_has_a_comment_line_above_it(role):
-    lines = (PROJECT / "roles" / role / "defaults" / "main.yml").read_text().splitlines()
-    uncommented = [line.split(":")[0] for i, line in enumerate(lines)
-                   if line.startswith(f"{role}_") and not lines[i - 1].startswith("#")]
-    assert uncommented == []
+def test_every_variable_has_a_description(role):
+    assert [k for k, v in spec_options(role).items() if not docs.description_text(v).strip()] == []
+
+
+@pytest.mark.parametrize("role", sorted(p.name for p in docs.roles()))
+def test_readme_table_matches_argument_specs(role):
+    current, wanted = docs.rendered(PROJECT / "roles" / role)
+    assert current == wanted, f"roles/{role}/README.md is out of date: run `make docs`"
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_readme_lists_every_variable(role):
-    readme = (PROJECT / "roles" / role / "README.md").read_text()
-    assert [k for k in defaults(role) if f"`{k}`" not in readme] == []
+def test_defaults_describe_nothing(role):
+    """A comment in defaults/main.yml would be a second description of a variable."""
+    lines = (PROJECT / "roles" / role / "defaults" / "main.yml").read_text().splitlines()
+    comments = [line for line in lines[3:] if line.lstrip().startswith("#") and not line.startswith("# ---")]
+    assert comments == []
