@@ -80,6 +80,8 @@ def variables_block(role: Path) -> str:
     if extra:
         layout.append(("Without a default" if listed else None, extra))
     lines = [BEGIN, ""]
+    if not layout:
+        lines += ["This role takes no variables.", ""]
     for title, names in layout:
         if title:
             lines += [f"### {title}", ""]

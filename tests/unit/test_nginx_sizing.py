@@ -1,15 +1,9 @@
-"""The nginx role's sizing filter and its input checks."""
+"""The nginx role's filters: site and upstream defaults, and its input checks."""
 import pytest
 from nginx_sizing import (nginx_config_problems, nginx_sites_with_defaults,
-                          nginx_upstreams_with_defaults, nginx_worker_processes)
+                          nginx_upstreams_with_defaults)
 
 UPSTREAM_DEFAULTS = {"protocol": "http", "keepalive": 32, "max_fails": 3, "fail_timeout": "10s"}
-
-
-@pytest.mark.parametrize("vcpus,per_cpu,expected", [
-    (2, 1, 2), (2, 2, 4), (16, 1, 16), (1, 0.5, 1), (3, 0.5, 2), ("4", "1.5", 6), (1, 0, 1)])
-def test_worker_processes_is_vcpus_times_factor_at_least_one(vcpus, per_cpu, expected):
-    assert nginx_worker_processes(vcpus, per_cpu) == expected
 
 
 def config(**overrides):

@@ -1,19 +1,12 @@
-"""The uwsgi role's sizing filter, app defaults and input checks."""
+"""The uwsgi role's filters: app defaults, syslog priority and input checks."""
 import pytest
 import yaml
-from uwsgi_sizing import (uwsgi_apps_with_defaults, uwsgi_config_problems, uwsgi_processes,
-                          uwsgi_syslog_priority)
+from uwsgi_sizing import uwsgi_apps_with_defaults, uwsgi_config_problems, uwsgi_syslog_priority
 
 from test_role_conventions import PROJECT
 
 DEFAULTS = yaml.safe_load((PROJECT / "roles/uwsgi/defaults/main.yml").read_text())
 ROLE_VARS = {**DEFAULTS, "uwsgi_processes": 4, "uwsgi_socket_address": "10.0.0.5"}
-
-
-@pytest.mark.parametrize("vcpus,per_cpu,expected", [
-    (2, 1, 2), (2, 2, 4), (16, 2, 32), (1, 0.5, 1), (3, 0.5, 2), ("4", "1.5", 6), (1, 0, 1)])
-def test_processes_is_vcpus_times_factor_at_least_one(vcpus, per_cpu, expected):
-    assert uwsgi_processes(vcpus, per_cpu) == expected
 
 
 @pytest.mark.parametrize("facility,expected", [("local0", 134), ("user", 14), ("daemon", 30)])

@@ -1,12 +1,5 @@
-"""Sizing and sanity checks for the nginx role (unit-tested in tests/unit/test_nginx_sizing.py)."""
+"""Site and upstream defaults and input checks for the nginx role (unit-tested in tests/unit/test_nginx_sizing.py)."""
 from __future__ import annotations
-
-import math
-
-
-def nginx_worker_processes(vcpus, per_cpu) -> int:
-    """Workers from the host's vCPUs times a per-CPU factor, never fewer than one."""
-    return max(1, math.ceil(int(vcpus) * float(per_cpu)))
 
 
 SITE_DEFAULTS = {"server_names": [], "tls": False, "tls_certificate": "", "tls_certificate_key": "",
@@ -80,7 +73,6 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
 
 class FilterModule:
     def filters(self):
-        return {"nginx_worker_processes": nginx_worker_processes,
-                "nginx_sites_with_defaults": nginx_sites_with_defaults,
+        return {"nginx_sites_with_defaults": nginx_sites_with_defaults,
                 "nginx_upstreams_with_defaults": nginx_upstreams_with_defaults,
                 "nginx_config_problems": nginx_config_problems}

@@ -127,28 +127,9 @@ def postgresql_config_problems(settings: dict, memory_mb, overrides: dict,
     return problems
 
 
-def postgresql_client_addresses(hosts: list, hostvars) -> list:
-    """Each client host's private_address, else its default-route address from its facts,
-    else None (facts not gathered and no private_address: the preflight names the host)."""
-    addresses = []
-    for host in hosts:
-        address = None
-        for lookup in (lambda v: v["private_address"],
-                       lambda v: v["ansible_facts"]["default_ipv4"]["address"]):
-            try:
-                address = lookup(hostvars[host]) or None
-            except Exception:  # undefined, or a template over facts that were not gathered
-                address = None
-            if address:
-                break
-        addresses.append(address)
-    return addresses
-
-
 class FilterModule:
     def filters(self):
         return {"postgresql_pgtune": postgresql_pgtune,
                 "postgresql_memory_kb": postgresql_memory_kb,
                 "postgresql_memory": postgresql_memory,
-                "postgresql_config_problems": postgresql_config_problems,
-                "postgresql_client_addresses": postgresql_client_addresses}
+                "postgresql_config_problems": postgresql_config_problems}

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
 
 # syslog facilities by name (RFC 3164 section 4.1.1).
@@ -36,11 +35,6 @@ MANAGED_OPTIONS = {
 }
 
 APP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
-
-
-def uwsgi_processes(vcpus, per_cpu) -> int:
-    """Worker processes from the host's vCPUs times a per-CPU factor, never fewer than one."""
-    return max(1, math.ceil(int(vcpus) * float(per_cpu)))
 
 
 def uwsgi_syslog_priority(facility: str, severity: int = SEVERITY_INFO) -> int:
@@ -147,7 +141,6 @@ def uwsgi_config_problems(apps: list, role_vars: dict, somaxconn) -> list[str]:
 
 class FilterModule:
     def filters(self):
-        return {"uwsgi_processes": uwsgi_processes,
-                "uwsgi_syslog_priority": uwsgi_syslog_priority,
+        return {"uwsgi_syslog_priority": uwsgi_syslog_priority,
                 "uwsgi_apps_with_defaults": uwsgi_apps_with_defaults,
                 "uwsgi_config_problems": uwsgi_config_problems}
