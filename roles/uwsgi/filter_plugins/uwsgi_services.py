@@ -1,0 +1,41 @@
+"""What the uwsgi role does to each app's service, decided in one place (unit-tested in
+tests/unit/test_uwsgi_services.py). The tasks write the files, read the host, ask this
+filter, and act only on its answer."""
+from __future__ import annotations
+
+
+def uwsgi_service_plan(desired: list, configured: list, active: list, ini_changed: list,
+                       unit_changed: list, restart_keys_changed: list) -> dict:
+    """The apps to start, restart, reload and remove, after this run wrote their files.
+
+    desired: the apps uwsgi_apps lists. configured: the apps with an .ini on the host
+    (listed or not). active: the apps whose service was running before this run touched it.
+    *_changed: the apps whose .ini, systemd unit, or restart-only settings (sockets, listen
+    backlog, stats server) this run rewrote.
+
+    - remove:  on the host but no longer listed: stopped, disabled, files deleted.
+    - start:   listed but not running: starting reads the new files, nothing more is owed.
+    - restart: running, and its unit or sockets changed: a graceful reload keeps the old
+               unit and the sockets the master holds, so it could not apply them.
+    - reload:  running, only its .ini changed: graceful (workers finish their requests).
+    - daemon_reload: systemd must re-read units (one was written or one will be deleted).
+    """
+    desired_set, active_set = set(desired), set(active)
+    remove = sorted(set(configured) - desired_set)
+    start = [app for app in desired if app not in active_set]
+    restart = [app for app in desired if app in active_set
+               and (app in unit_changed or app in restart_keys_changed)]
+    reload = [app for app in desired if app in active_set and app in ini_changed
+              and app not in restart]
+    return {"start": start, "restart": restart, "reload": reload, "remove": remove,
+            "daemon_reload": bool(set(unit_changed) & desired_set or remove)}
+
+
+def uwsgi_changed_apps(loop_result: dict) -> list:
+    """The apps a looped file task (loop_var: app) changed, from its registered result."""
+    return [r["app"]["name"] for r in loop_result.get("results", []) if r.get("changed")]
+
+
+class FilterModule:
+    def filters(self):
+        return {"uwsgi_service_plan": uwsgi_service_plan, "uwsgi_changed_apps": uwsgi_changed_apps}
