@@ -7,6 +7,6 @@ DEFAULTS = {"database_url": "postgresql:///demo", "pool_min_size": 2, "pool_max_
 
 
 def load() -> dict:
-    path = os.environ.get("DEMO_SETTINGS", "/etc/demo/settings.json")
+    path = os.environ.get("APP_SETTINGS", "/etc/demo/settings.json")
     with open(path, encoding="utf-8") as settings_file:
         return {**DEFAULTS, **json.load(settings_file)}
