@@ -1,6 +1,7 @@
 # The kit's commands. On a fresh Debian machine (root) or a laptop with Docker:
 #   make lab    bring up the local lab and deploy site.yml to it
 #   make test   the whole test suite (lint, unit, lab, Molecule)
+#   make docs   regenerate the role READMEs' variable tables from argument_specs
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
