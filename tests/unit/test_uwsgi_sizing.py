@@ -74,7 +74,7 @@ def test_exactly_one_of_module_and_wsgi_file():
 
 def test_listen_above_somaxconn_names_both_variables():
     [problem] = problems(APP, somaxconn=512)
-    assert "listen backlog 1024" in problem and "uwsgi_listen" in problem and "common_somaxconn" in problem
+    assert "listen backlog 1024" in problem and "uwsgi_listen" in problem and "common_sysctl_extra" in problem
 
 
 def test_lifetime_must_exceed_the_minimum_lifetime():

@@ -118,7 +118,7 @@ def uwsgi_config_problems(apps: list, role_vars: dict, somaxconn) -> list[str]:
         if int(app["listen"]) > int(somaxconn):
             problems.append(f"{where}: listen backlog {app['listen']} is above this host's "
                             f"net.core.somaxconn ({somaxconn}); uWSGI refuses to start. Lower "
-                            f"uwsgi_listen or raise common_somaxconn.")
+                            f"uwsgi_listen or raise net.core.somaxconn (common_sysctl_extra in the common role).")
         for option in sorted(app["extra_options"]):
             if option in MANAGED_OPTIONS:
                 problems.append(f"{where}: extra option '{option}' is set by the role; use "
