@@ -35,6 +35,10 @@ IMAGE_DIR = PROJECT / "lab" / "image"
 INVENTORY = PROJECT / "inventories" / "local"
 
 LABEL = "wsgikit.lab"
+# Lab hosts carry their own label: a container inherits its image's labels, so Molecule's
+# containers (started from the lab's images) carry LABEL too, and must not be taken for
+# lab hosts (or removed by `down`).
+HOST_LABEL = "wsgikit.lab.host"
 FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
 CONTAINER_PREFIX = "wsgikit-lab-"
 # lab_image value -> (Debian suite, registry image used when a registry answers)
@@ -329,7 +333,8 @@ def docker_run_args(spec: dict) -> list[str]:
 def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
     spec = container_spec()
     cmd = ["docker", "run", "--detach", "--name", CONTAINER_PREFIX + name, "--hostname", name,
-           "--label", f"{LABEL}=1", "--network", network, "--ip", hvars["private_address"],
+           "--label", f"{LABEL}=1", "--label", f"{HOST_LABEL}=1",
+           "--network", network, "--ip", hvars["private_address"],
            "--publish", f"127.0.0.1:{hvars['ansible_port']}:22", *docker_run_args(spec),
            "--volume", f"{public_key}:/home/deploy/.ssh/authorized_keys:ro"]
     for port in hvars.get("lab_published_ports", []):
@@ -338,6 +343,12 @@ def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
                            "(e.g. 127.0.0.1:8443:443)")
         cmd += ["--publish", str(port)]
     run(cmd + [host_image(hvars["lab_image"])])
+
+
+def container_label(container: str, label: str) -> str | None:
+    out = run(["docker", "container", "inspect", "--format", "{{json .Config.Labels}}", container],
+              check=False)
+    return (json.loads(out.stdout) or {}).get(label) if out.returncode == 0 else None
 
 
 def wait_for_boot(container: str, timeout: float = 120) -> str:
@@ -380,6 +391,10 @@ def up() -> int:
     for name, hvars in sorted(hosts.items()):
         container = CONTAINER_PREFIX + name
         state = container_state(container)
+        if state is not None and container_label(container, HOST_LABEL) is None:
+            docker("rm", "-f", container)
+            say(f"{name}: made by an older lab.py without the {HOST_LABEL} label, recreating")
+            state = None
         if state == "running":
             continue
         if state is None:
@@ -405,7 +420,7 @@ def up() -> int:
 
 def down(keep_images: bool, keep_engine: bool) -> int:
     if engine_answers():
-        containers = docker("ps", "-aq", "--filter", f"label={LABEL}").split()
+        containers = docker("ps", "-aq", "--filter", f"label={HOST_LABEL}").split()
         if containers:
             docker("rm", "-f", *containers)
             say(f"removed {len(containers)} lab containers")
@@ -435,7 +450,7 @@ def status() -> int:
     if not engine_answers():
         say("no docker engine answers")
         return 1
-    print(docker("ps", "-a", "--filter", f"label={LABEL}",
+    print(docker("ps", "-a", "--filter", f"label={HOST_LABEL}",
                  "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}"))
     return 0
 

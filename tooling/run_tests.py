@@ -2,7 +2,9 @@
 """The kit's whole test suite, one stage after another, with a timing for each (`make test`).
 
 Stages: lint (yamllint, ansible-lint, syntax-check), unit tests, the lab images, the lab
-itself, then every Molecule scenario (roles/*/molecule/* and molecule/*). Each stage's
+(tests/lab: up, site.yml deployed once, a no-op re-run, then every proof that needs the
+deployed five-host stack, all on that one deploy), then every Molecule scenario
+(roles/*/molecule/* and molecule/*). Each stage's
 output goes to reports/test-run/<stage>.log; a failed stage prints its last lines. The run
 ends with a table of stages and seconds and a summary line "N passed, N failed".
 """

@@ -3,38 +3,10 @@ and `down` removes what `up` made. Needs a Docker engine and the host images (th
 lab-images stage before this one)."""
 import json
 import subprocess
-from pathlib import Path
 
-import pytest
+from labtools import PROJECT, VENV_BIN, lab, lab_containers
 
-PROJECT = Path(__file__).resolve().parents[2]
-PYTHON = PROJECT / ".venv" / "bin" / "python"
-VENV_BIN = PROJECT / ".venv" / "bin"
 HOSTS = ["app1", "app2", "db1", "log1", "web1"]
-
-
-def lab(*args: str) -> str:
-    result = subprocess.run([str(PYTHON), "lab/lab.py", *args], cwd=PROJECT,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def lab_containers() -> list[str]:
-    out = subprocess.run(["docker", "ps", "-a", "--filter", "label=wsgikit.lab",
-                          "--format", "{{.Names}}"], capture_output=True, text=True, check=True)
-    return sorted(out.stdout.split())
-
-
-@pytest.fixture(scope="module")
-def running_lab():
-    """Bring the lab up; take it down afterwards unless it was already up (a developer's)."""
-    was_up = bool(lab_containers())
-    first = lab("up")
-    yield first
-    if not was_up:
-        lab("down", "--keep-images", "--keep-engine")
-        assert lab_containers() == []
 
 
 def test_up_starts_every_inventory_host(running_lab):
