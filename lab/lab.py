@@ -182,12 +182,10 @@ def base_image(distro: str) -> str:
     return f"wsgikit-base:{distro}"
 
 
-def image_label(image: str, label: str) -> str | None:
-    out = run(["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", image],
-              check=False)
-    if out.returncode != 0:
-        return None
-    return (json.loads(out.stdout) or {}).get(label)
+def label_of(kind: str, name: str, label: str) -> str | None:
+    """A label of a Docker image or container (kind "image" or "container"); None if absent."""
+    out = run(["docker", kind, "inspect", "--format", "{{json .Config.Labels}}", name], check=False)
+    return (json.loads(out.stdout) or {}).get(label) if out.returncode == 0 else None
 
 
 def debian_mirror() -> str:
@@ -245,10 +243,11 @@ def ensure_images(distros: set[str]) -> int:
                        "fix lab_image in inventories/local")
     STATE.mkdir(exist_ok=True)
     fingerprint = image_fingerprint()
-    stale = sorted(d for d in distros if image_label(host_image(d), FINGERPRINT_LABEL) != fingerprint)
+    stale = sorted(d for d in distros
+                   if label_of("image", host_image(d), FINGERPRINT_LABEL) != fingerprint)
     for distro in sorted(distros - set(stale)):
         say(f"{host_image(distro)}: up to date")
-    need_base = [d for d in stale if image_label(base_image(d), LABEL) is None
+    need_base = [d for d in stale if label_of("image", base_image(d), LABEL) is None
                  and run(["docker", "image", "inspect", base_image(d)], check=False).returncode]
     # Base images are independent downloads: make them side by side.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -345,12 +344,6 @@ def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
     run(cmd + [host_image(hvars["lab_image"])])
 
 
-def container_label(container: str, label: str) -> str | None:
-    out = run(["docker", "container", "inspect", "--format", "{{json .Config.Labels}}", container],
-              check=False)
-    return (json.loads(out.stdout) or {}).get(label) if out.returncode == 0 else None
-
-
 def wait_for_boot(container: str, timeout: float = 120) -> str:
     """systemd's verdict once boot is over: "running", or "degraded" with failed units."""
     deadline = time.monotonic() + timeout
@@ -391,7 +384,7 @@ def up() -> int:
     for name, hvars in sorted(hosts.items()):
         container = CONTAINER_PREFIX + name
         state = container_state(container)
-        if state is not None and container_label(container, HOST_LABEL) is None:
+        if state is not None and label_of("container", container, HOST_LABEL) is None:
             docker("rm", "-f", container)
             say(f"{name}: made by an older lab.py without the {HOST_LABEL} label, recreating")
             state = None

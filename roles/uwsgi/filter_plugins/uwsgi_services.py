@@ -28,7 +28,6 @@ def uwsgi_service_plan(desired: list, configured: list, states: dict, ini_change
     backlog, stats server) this run rewrote.
 
     - enable:  listed but not started at boot.
-
     - remove:  on the host but no longer listed: stopped, disabled, files deleted.
     - start:   listed but not running: starting reads the new files, nothing more is owed.
     - restart: running, and its unit or sockets changed: a graceful reload keeps the old
