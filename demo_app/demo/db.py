@@ -15,9 +15,12 @@ MIGRATIONS = {
 
 
 def make_pool(settings: dict) -> ConnectionPool:
+    # check: a connection the server dropped (a restart, a restore) is replaced when it is
+    # taken from the pool, instead of failing the request that gets it.
     return ConnectionPool(settings["database_url"], min_size=settings["pool_min_size"],
                           max_size=settings["pool_max_size"], timeout=settings["pool_timeout"],
-                          kwargs={"row_factory": dict_row}, open=False, name="demo")
+                          kwargs={"row_factory": dict_row}, open=False, name="demo",
+                          check=ConnectionPool.check_connection)
 
 
 def recent_notes(pool: ConnectionPool, limit: int) -> list[dict]:
