@@ -2,12 +2,14 @@
 #   make lab    bring up the local lab and deploy site.yml to it
 #   make test   the whole test suite (lint, unit, lab, Molecule)
 #   make docs   regenerate the role READMEs' variable tables from argument_specs
+#   make backup-status              the lab's backups: last full/diff, WAL, next runs
+#   make restore CONFIRM=db1 [TARGET_TIME='YYYY-MM-DD HH:MM:SS+00']   restore the lab's database
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab lab-up lab-down deploy test lint unit docs help
+.PHONY: venv lab lab-up lab-down deploy test lint unit docs help backup-status restore
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -27,6 +29,14 @@ lab-up: venv
 
 deploy: venv
 	ansible-playbook -i inventories/local site.yml
+
+backup-status: venv
+	ansible-playbook -i inventories/local playbooks/backup-status.yml
+
+# CONFIRM names the database host (the playbook refuses to run without it).
+restore: venv
+	ansible-playbook -i inventories/local playbooks/restore.yml -e backup_restore_confirm=$(CONFIRM) \
+		$(if $(TARGET_TIME),-e "backup_restore_target_time='$(TARGET_TIME)'")
 
 lab-down: venv
 	$(PY) lab/lab.py down

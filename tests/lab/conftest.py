@@ -52,7 +52,7 @@ def lab_hosts(running_lab, tmp_path_factory):
     listing = json.loads(subprocess.run(
         [str(VENV_BIN / "ansible-inventory"), "-i", "inventories/local", "--list"], cwd=PROJECT,
         capture_output=True, text=True, check=True).stdout)
-    groups = {g: sorted(listing.get(g, {}).get("hosts", [])) for g in ("web", "app", "database", "logs")}
+    groups = {g: sorted(listing.get(g, {}).get("hosts", [])) for g in ("web", "app", "database", "logs", "backup")}
     config = tmp_path_factory.mktemp("ssh") / "config"
     config.write_text("".join(
         f"Host {name}\n  HostName 127.0.0.1\n  Port {hvars['ansible_port']}\n  User deploy\n"

@@ -1,7 +1,8 @@
 """The backup role's filters: input checks that name the variable, restore guards, and the
 reading of `pgbackrest info --output=json` (shape taken from pgBackRest 2.55 on the lab)."""
 import pytest
-from pgbackrest import backup_problems, pgbackrest_backup_line, pgbackrest_summary, restore_problems
+from pgbackrest import (backup_problems, pgbackrest_backup_line, pgbackrest_error, pgbackrest_summary,
+                        restore_problems)
 
 GROUPS = {"all": ["db1", "log1", "web1"], "database": ["db1"], "backup": ["log1"]}
 GOOD = {"backup_repository_host": "log1", "backup_stanza": "demo", "backup_retention_full": 2,
@@ -83,3 +84,13 @@ def test_a_backup_line_gives_sizes_in_units():
     line = pgbackrest_backup_line(pgbackrest_summary(INFO, "demo")["backups"][1])
     assert line == ("  20261124-230907F_20261124-231037I  incr  2026-11-24 23:10:37+00 .. "
                     "2026-11-24 23:10:38+00  database 29.8 MB, stored 179.5 kB")
+
+
+def test_an_error_keeps_the_lines_that_give_its_cause():
+    output = ("2026-11-24 23:15:21.821 P00   INFO: check command begin 2.55.1\n"
+              "2026-11-24 23:15:21.821 P00  ERROR: [041]: unable to load info file 'x/archive.info':\n"
+              "                                    FileOpenError: unable to open file: [13] Permission denied\n")
+    assert pgbackrest_error(output) == ("ERROR: [041]: unable to load info file 'x/archive.info': "
+                                        "FileOpenError: unable to open file: [13] Permission denied")
+    assert pgbackrest_error("") == "no output"
+    assert pgbackrest_error("ERROR: " + "x" * 700).endswith(" ...")

@@ -98,6 +98,16 @@ def pgbackrest_summary(info: list, stanza: str) -> dict:
                                    default=None)}
 
 
+def pgbackrest_error(output: str, limit: int = 600) -> str:
+    """pgBackRest's first error from a command's output, with the lines that explain it (the
+    cause often follows on the next lines: "FileOpenError: ... Permission denied")."""
+    match = re.search(r"ERROR: .*", output or "", re.DOTALL)
+    if not match:
+        return (output or "").strip()[-limit:] or "no output"
+    text = " ".join(match.group(0).split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
 def pgbackrest_backup_line(backup: dict) -> str:
     """One backup from pgbackrest_summary as a line of `make backup-status`."""
     return (f"  {backup['label']}  {backup['type']:<4}  {backup['start']} .. {backup['stop']}  "
@@ -116,4 +126,4 @@ class FilterModule:
     def filters(self):
         return {"backup_problems": backup_problems, "backup_restore_problems": restore_problems,
                 "pgbackrest_summary": pgbackrest_summary,
-                "pgbackrest_backup_line": pgbackrest_backup_line}
+                "pgbackrest_backup_line": pgbackrest_backup_line, "pgbackrest_error": pgbackrest_error}
