@@ -35,11 +35,14 @@ def test_a_dry_run_reports_setting_changes_and_never_a_secret(deployed, lab_host
     hosts, _, groups = lab_hosts
     output = dry_run("-e", "uwsgi_harakiri=61",
                      "-e", f'{{"app_environment": {{"API_TOKEN": "{TOKEN}"}}}}',
-                     "-e", f'{{"app_settings": {{"secret_key": "{SECRET_KEY}"}}}}')
-    assert set(changed(output)) >= set(groups["app"])
+                     "-e", f'{{"app_settings": {{"secret_key": "{SECRET_KEY}"}}}}',
+                     # the repository's config holds the backup passphrase: no diff of it
+                     "-e", "backup_retention_full=3")
+    assert set(changed(output)) >= set(groups["app"]) | set(groups["backup"])
     assert "+harakiri = 61" in output
-    password = (PROJECT / ".lab" / "secrets" / "app_database_password").read_text().strip()
-    for secret in (TOKEN, SECRET_KEY, password):
+    secrets = PROJECT / ".lab" / "secrets"
+    for secret in (TOKEN, SECRET_KEY, (secrets / "app_database_password").read_text().strip(),
+                   (secrets / "backup_cipher_pass").read_text().strip()):
         assert secret not in output
     # ... and it was only a report: the hosts still run the deployed configuration.
     for host in groups["app"]:

@@ -128,6 +128,15 @@ def test_broken_archiving_fails_the_deploy_and_stops_migrations(drill):
     assert healthy.returncode == 0, healthy.stdout[-3000:]
 
 
+def test_a_new_passphrase_for_the_existing_repository_is_refused(drill):
+    before = drill["repo"].file("/etc/pgbackrest.conf").sha256sum
+    result, _ = playbook("site.yml", "--tags", "backup", "-e", "vault_backup_cipher_pass=another-passphrase-0123456789")
+    assert result.returncode != 0
+    assert "pgBackRest cannot re-encrypt it" in " ".join(result.stdout.split())
+    assert "another-passphrase-0123456789" not in result.stdout
+    assert drill["repo"].file("/etc/pgbackrest.conf").sha256sum == before
+
+
 def test_backup_status_answers_when_the_last_good_backup_was(drill):
     result, _ = playbook("playbooks/backup-status.yml")
     assert result.returncode == 0, result.stdout[-3000:]

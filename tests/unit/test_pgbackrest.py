@@ -1,8 +1,8 @@
 """The backup role's filters: input checks that name the variable, restore guards, and the
 reading of `pgbackrest info --output=json` (shape taken from pgBackRest 2.55 on the lab)."""
 import pytest
-from pgbackrest import (backup_problems, pgbackrest_backup_line, pgbackrest_error, pgbackrest_summary,
-                        restore_problems)
+from pgbackrest import (backup_problems, pgbackrest_backup_line, pgbackrest_conf_value, pgbackrest_error,
+                        pgbackrest_summary, restore_problems)
 
 GROUPS = {"all": ["db1", "log1", "web1"], "database": ["db1"], "backup": ["log1"]}
 GOOD = {"backup_repository_host": "log1", "backup_stanza": "demo", "backup_retention_full": 2,
@@ -94,3 +94,10 @@ def test_an_error_keeps_the_lines_that_give_its_cause():
                                         "FileOpenError: unable to open file: [13] Permission denied")
     assert pgbackrest_error("") == "no output"
     assert pgbackrest_error("ERROR: " + "x" * 700).endswith(" ...")
+
+
+def test_a_config_value_is_read_by_its_key():
+    conf = "[global]\nrepo1-path=/var/lib/pgbackrest\nrepo1-cipher-pass=abc=def\n[demo]\npg1-port=5432\n"
+    assert pgbackrest_conf_value(conf, "repo1-cipher-pass") == "abc=def"
+    assert pgbackrest_conf_value(conf, "repo1-cipher-type") == ""
+    assert pgbackrest_conf_value("", "x") == ""

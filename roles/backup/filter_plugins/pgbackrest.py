@@ -98,6 +98,15 @@ def pgbackrest_summary(info: list, stanza: str) -> dict:
                                    default=None)}
 
 
+def pgbackrest_conf_value(text: str, key: str) -> str:
+    """A key's value in a pgbackrest.conf ("" when absent): the first `key=value` line."""
+    for line in (text or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() == key:
+            return value.strip()
+    return ""
+
+
 def pgbackrest_error(output: str, limit: int = 600) -> str:
     """pgBackRest's first error from a command's output, with the lines that explain it (the
     cause often follows on the next lines: "FileOpenError: ... Permission denied")."""
@@ -126,4 +135,5 @@ class FilterModule:
     def filters(self):
         return {"backup_problems": backup_problems, "backup_restore_problems": restore_problems,
                 "pgbackrest_summary": pgbackrest_summary,
-                "pgbackrest_backup_line": pgbackrest_backup_line, "pgbackrest_error": pgbackrest_error}
+                "pgbackrest_backup_line": pgbackrest_backup_line, "pgbackrest_error": pgbackrest_error,
+                "pgbackrest_conf_value": pgbackrest_conf_value}
