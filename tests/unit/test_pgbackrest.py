@@ -35,7 +35,8 @@ def test_good_input_has_no_problem():
     ({"backup_stanza": "my stanza"}, "backup_stanza = 'my stanza'"),
     ({"backup_retention_full": 0}, "backup_retention_full = 0: must be a whole number from 1"),
     ({"backup_retention_diff": -1}, "backup_retention_diff = -1"),
-    ({"backup_retention_full": "2"}, "backup_retention_full = '2'"),
+    ({"backup_retention_full": "two"}, "backup_retention_full = 'two'"),
+    ({"backup_retention_full": True}, "backup_retention_full = True"),
     ({"backup_full_schedule": " "}, "backup_full_schedule is empty"),
     ({"backup_cipher_pass": "short"}, "backup_cipher_pass is 5 characters"),
     ({"backup_max_age_hours": 0}, "backup_max_age_hours = 0"),
@@ -43,6 +44,10 @@ def test_good_input_has_no_problem():
 def test_each_bad_value_is_refused_by_name(change, variable):
     problems = backup_problems({**GOOD, **change}, GROUPS)
     assert len(problems) == 1 and variable in problems[0], problems
+
+
+def test_numbers_given_with_e_arrive_as_strings_and_are_accepted():
+    assert backup_problems({**GOOD, "backup_retention_full": "3", "backup_max_age_hours": "12"}, GROUPS) == []
 
 
 def test_no_cipher_is_allowed_and_two_primaries_are_not():

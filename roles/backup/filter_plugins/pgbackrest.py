@@ -10,6 +10,17 @@ STANZA = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TARGET_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:?\d{2})?)?$")
 
 
+def _whole(value):
+    """An int from an int or a string of digits (-e values are strings); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
 def backup_problems(options: dict, groups: dict) -> list[str]:
     """Every reason the role cannot run with these options, each naming its variable.
 
@@ -35,7 +46,7 @@ def backup_problems(options: dict, groups: dict) -> list[str]:
                         "'_', '.' and '-' only")
     for name in ("backup_retention_full", "backup_retention_diff"):
         value = options.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 9999999:
+        if _whole(value) is None or not 1 <= _whole(value) <= 9999999:
             problems.append(f"{name} = {value!r}: must be a whole number from 1 to 9999999 "
                             "(how many are kept; 0 would keep none)")
     for name in ("backup_full_schedule", "backup_diff_schedule"):
@@ -47,7 +58,7 @@ def backup_problems(options: dict, groups: dict) -> list[str]:
         problems.append(f"backup_cipher_pass is {len(cipher)} characters: use at least 20 "
                         "(e.g. `openssl rand -base64 48`), from vault")
     max_age = options.get("backup_max_age_hours")
-    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 1:
+    if _whole(max_age) is None or _whole(max_age) < 1:
         problems.append(f"backup_max_age_hours = {max_age!r}: must be a whole number of hours, 1 or more")
     return problems
 
