@@ -1,8 +1,8 @@
 """The backup role's filters: input checks that name the variable, restore guards, and the
 reading of `pgbackrest info --output=json` (shape taken from pgBackRest 2.55 on the lab)."""
 import pytest
-from pgbackrest import (backup_problems, pgbackrest_backup_line, pgbackrest_conf_value, pgbackrest_error,
-                        pgbackrest_summary, restore_problems)
+from pgbackrest import (backup_problems, pg_cluster_on_port, pgbackrest_backup_line, pgbackrest_conf_value,
+                        pgbackrest_error, pgbackrest_summary, restore_problems)
 
 GROUPS = {"all": ["db1", "log1", "web1"], "database": ["db1"], "backup": ["log1"]}
 GOOD = {"backup_repository_host": "log1", "backup_stanza": "demo", "backup_retention_full": 2,
@@ -68,7 +68,7 @@ def test_a_restore_needs_the_host_named_and_a_readable_target():
 
 def test_the_summary_names_the_last_backup_of_each_kind():
     summary = pgbackrest_summary(INFO, "demo")
-    assert summary["ok"] and summary["status"] == "ok"
+    assert summary["ok"] and summary["status"] == "ok" and summary["code"] == 0
     assert (summary["last_full"], summary["last_diff"], summary["last_incr"]) == (
         "20261124-230907F", None, "20261124-230907F_20261124-231037I")
     assert (summary["wal_min"], summary["wal_max"]) == ("000000010000000000000003",
@@ -106,3 +106,14 @@ def test_a_config_value_is_read_by_its_key():
     assert pgbackrest_conf_value(conf, "repo1-cipher-pass") == "abc=def"
     assert pgbackrest_conf_value(conf, "repo1-cipher-type") == ""
     assert pgbackrest_conf_value("", "x") == ""
+
+
+def test_the_cluster_on_a_port_is_found_running_or_not():
+    lines = ["15 main 5432 down   postgres /var/lib/postgresql/15/main /var/log/postgresql/postgresql-15-main.log",
+             "17 main 5433 online postgres /var/lib/postgresql/17/main /var/log/postgresql/postgresql-17-main.log"]
+    assert pg_cluster_on_port(lines, 5433) == {
+        "version": "17", "name": "main", "port": "5433", "status": "online", "owner": "postgres",
+        "data": "/var/lib/postgresql/17/main", "log": "/var/log/postgresql/postgresql-17-main.log"}
+    assert pg_cluster_on_port(lines, "5432")["status"] == "down"
+    with pytest.raises(ValueError, match="no PostgreSQL cluster listens on port 5434"):
+        pg_cluster_on_port(lines, 5434)

@@ -78,6 +78,18 @@ def restore_problems(host: str, confirm, target_time, backup_set) -> list[str]:
     return problems
 
 
+def pg_cluster_on_port(lines: list, port) -> dict:
+    """The cluster on `port` from `pg_lsclusters --no-header`: {version, name, port, status,
+    owner, data, log}; a port without a cluster is an error that says so."""
+    keys = ("version", "name", "port", "status", "owner", "data", "log")
+    for line in lines or []:
+        fields = line.split()
+        if len(fields) >= 6 and fields[2] == str(port):
+            return dict(zip(keys, fields))
+    raise ValueError(f"no PostgreSQL cluster listens on port {port} (pg_lsclusters lists: "
+                     f"{'; '.join(lines or []) or 'none'}): check postgresql_port in the inventory")
+
+
 def _when(epoch) -> str:
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00")
 
@@ -85,12 +97,12 @@ def _when(epoch) -> str:
 def pgbackrest_summary(info: list, stanza: str) -> dict:
     """The parts of `pgbackrest info --output=json` an operator asks for first.
 
-    Returns {ok, status, backups: [{label, type, start, stop, size, repo_size}] oldest first,
+    Returns {ok, code (pgBackRest's status code), status, backups: [{label, type, start, stop, size, repo_size}] oldest first,
     last_full, last_diff, last_incr (labels or None), wal_min, wal_max, last_stop_epoch}.
     """
     entry = next((s for s in info or [] if s.get("name") == stanza), None)
     if entry is None:
-        return {"ok": False, "status": f"stanza {stanza!r} is not in the repository", "backups": [],
+        return {"ok": False, "code": None, "status": f"stanza {stanza!r} is not in the repository", "backups": [],
                 "last_full": None, "last_diff": None, "last_incr": None,
                 "wal_min": None, "wal_max": None}
     backups = [{"label": b["label"], "type": b["type"],
@@ -100,7 +112,8 @@ def pgbackrest_summary(info: list, stanza: str) -> dict:
     last = {kind: next((b["label"] for b in reversed(backups) if b["type"] == kind), None)
             for kind in ("full", "diff", "incr")}
     archives = [a for a in entry.get("archive", []) if a.get("min")]
-    return {"ok": entry["status"]["code"] == 0, "status": entry["status"]["message"],
+    return {"ok": entry["status"]["code"] == 0, "code": entry["status"]["code"],
+            "status": entry["status"]["message"],
             "backups": backups, "last_full": last["full"], "last_diff": last["diff"],
             "last_incr": last["incr"],
             "wal_min": archives[0]["min"] if archives else None,
@@ -147,4 +160,5 @@ class FilterModule:
         return {"backup_problems": backup_problems, "backup_restore_problems": restore_problems,
                 "pgbackrest_summary": pgbackrest_summary,
                 "pgbackrest_backup_line": pgbackrest_backup_line, "pgbackrest_error": pgbackrest_error,
-                "pgbackrest_conf_value": pgbackrest_conf_value}
+                "pgbackrest_conf_value": pgbackrest_conf_value,
+                "pg_cluster_on_port": pg_cluster_on_port}
