@@ -2,6 +2,7 @@
 #   make lab    bring up the local lab and deploy site.yml to it
 #   make test   the whole test suite (lint, unit, lab, Molecule)
 #   make docs   regenerate the role READMEs' variable tables from argument_specs
+#   make rollback                   put the lab's app hosts back on their previous release
 #   make backup-status              the lab's backups: last full/diff, WAL, next runs
 #   make restore CONFIRM=db1 [TARGET_TIME='YYYY-MM-DD HH:MM:SS+00']   restore the lab's database
 SHELL := /bin/bash
@@ -9,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab lab-up lab-down deploy test lint unit docs help backup-status restore
+.PHONY: venv lab lab-up lab-down deploy test lint unit docs help backup-status restore rollback
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -29,6 +30,9 @@ lab-up: venv
 
 deploy: venv
 	ansible-playbook -i inventories/local site.yml
+
+rollback: venv
+	ansible-playbook -i inventories/local playbooks/rollback.yml
 
 backup-status: venv
 	ansible-playbook -i inventories/local playbooks/backup-status.yml

@@ -1,8 +1,10 @@
 """Helpers for the lab stage's tests and fixtures: run lab/lab.py and ansible-playbook
 against the lab, and read a play recap."""
 import re
+import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -40,3 +42,25 @@ def recap(output: str) -> dict[str, dict[str, int]]:
         if match and "ok=" in match.group(2):
             hosts[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
     return hosts
+
+
+@contextmanager
+def background_load(url: str, users: int = 50, settle: float = 10):
+    """Locust (tests/lab/background_load.py) against url for as long as the block runs; the
+    result dict gets requests, failures, max_ms, p99_ms and the error lines afterwards."""
+    result = {}
+    process = subprocess.Popen(
+        [str(VENV_BIN / "locust"), "-f", str(PROJECT / "tests" / "lab" / "background_load.py"), "--headless",
+         "-u", str(users), "-r", str(users), "-H", url, "--only-summary", "--stop-timeout", "5"],
+        cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(settle)  # every user started and running before the operation
+    try:
+        yield result
+        time.sleep(settle)  # and after it, so a late failure is seen
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    line = next((l for l in output.splitlines() if l.startswith("LOAD ")), None)
+    assert line, output[-3000:]
+    result.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)})
+    result["errors_text"] = [l for l in output.splitlines() if l.startswith("LOAD-ERROR")]
