@@ -47,7 +47,8 @@ def recap(output: str) -> dict[str, dict[str, int]]:
 @contextmanager
 def background_load(url: str, users: int = 50, settle: float = 10):
     """Locust (tests/lab/background_load.py) against url for as long as the block runs; the
-    result dict gets requests, failures, max_ms, p99_ms and the error lines afterwards."""
+    result dict gets requests, failures, resent, max_ms, p99_ms and the error and resend
+    lines afterwards."""
     result = {}
     process = subprocess.Popen(
         [str(VENV_BIN / "locust"), "-f", str(PROJECT / "tests" / "lab" / "background_load.py"), "--headless",
@@ -64,3 +65,4 @@ def background_load(url: str, users: int = 50, settle: float = 10):
     assert line, output[-3000:]
     result.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)})
     result["errors_text"] = [l for l in output.splitlines() if l.startswith("LOAD-ERROR")]
+    result["resent_text"] = [l for l in output.splitlines() if l.startswith("LOAD-RESENT")]

@@ -47,8 +47,9 @@ def reloads(host):
 
 
 def served_releases(web):
-    out = web.check_output("for i in $(seq 12); do curl -sk -o /dev/null -w '%{http_code}:' "
-                           "https://localhost/release; curl -sk https://localhost/release; echo; done")
+    """What 12 requests for /release get: "200:<release>", or the status alone."""
+    out = web.check_output("for i in $(seq 12); do code=$(curl -sk -o /tmp/release -w '%{http_code}' "
+                           "https://localhost/release); echo \"$code:$(head -c 60 /tmp/release | head -1)\"; done")
     return {line if line.startswith("200:") else line.split(":")[0] for line in out.splitlines()}
 
 
@@ -56,8 +57,8 @@ def under_load(name, url, *args):
     with background_load(url) as load:
         result, seconds = playbook(*args)
     FIGURES[name] = {"requests": load["requests"], "failures": load["failures"],
-                     "worst_pause_ms": load["max_ms"], "p99_ms": load["p99_ms"], "seconds": round(seconds, 1),
-                     "errors": load["errors_text"]}
+                     "resent_after_keepalive_close": load["resent"], "worst_pause_ms": load["max_ms"], "p99_ms": load["p99_ms"], "seconds": round(seconds, 1),
+                     "errors": load["errors_text"], "resent": load["resent_text"]}
     return result, load
 
 
