@@ -24,3 +24,16 @@ def gate_failures(fail_ratio: float, p95_ms: float | None, rps: float, limits: T
     if rps < limits.min_rps:
         failures.append(f"{rps:.1f} requests/s is below {limits.min_rps:.1f}")
     return failures
+
+
+def parse_pins(text: str) -> dict[str, str]:
+    """'NAME:ADDRESS ...' (curl's --resolve without the port) -> {name: address}: the load
+    test connects to ADDRESS while sending NAME as TLS SNI and Host, so a site that is not
+    nginx's default server is tested under its own name before DNS points at it."""
+    pins = {}
+    for item in text.split():
+        name, sep, address = item.partition(":")
+        if not sep or not name or not address:
+            raise ValueError(f"--resolve {item!r}: expected NAME:ADDRESS, e.g. www.example.org:10.0.0.11")
+        pins[name] = address
+    return pins

@@ -7,19 +7,27 @@
 The gate (failure ratio, p95 latency, minimum requests/s) comes from --gate-* options or
 LOCUST_GATE_* environment variables, so one file serves a laptop, CI and a production
 smoke test; a missed threshold makes locust exit 1.
+
+--resolve NAME:ADDRESS (LOCUST_RESOLVE) connects to ADDRESS for --host https://NAME, so
+the site is asked for by its own name (TLS SNI and Host) wherever DNS points.
+LOCUST_READ_ONLY=1 leaves the writers out (no POST): a gate that never adds rows to a
+production database. It is read when this file loads, before Locust picks its users.
 """
 from __future__ import annotations
 
+import os
 import random
 import sys
 from pathlib import Path
+
+import gevent.socket
 
 from locust import LoadTestShape, between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.runners import WorkerRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gate import Thresholds, gate_failures  # noqa: E402
+from gate import Thresholds, gate_failures, parse_pins  # noqa: E402
 
 STATIC_FILES = ["/static/style.css", "/static/notes.js"]
 
@@ -55,8 +63,8 @@ class ApiReader(StackUser):
 
 
 class ApiWriter(StackUser):
-    """A client posting notes."""
-    weight = 1
+    """A client posting notes (none in a read-only run)."""
+    weight = 0 if os.environ.get("LOCUST_READ_ONLY") == "1" else 1
     wait_time = between(1, 3)
 
     @task
@@ -88,6 +96,21 @@ def add_gate_options(parser):
                         default=Thresholds.max_p95_ms, help="fail above this p95 (ms)")
     parser.add_argument("--gate-min-rps", type=float, env_var="LOCUST_GATE_MIN_RPS",
                         default=Thresholds.min_rps, help="fail below this many requests/s")
+    parser.add_argument("--resolve", env_var="LOCUST_RESOLVE", default="",
+                        help="NAME:ADDRESS ...: connect to ADDRESS when the host is NAME")
+
+
+@events.init.add_listener
+def pin_names(environment, **_kwargs):
+    pins = parse_pins(environment.parsed_options.resolve) if environment.parsed_options else {}
+    if not pins:
+        return
+    resolve = gevent.socket.getaddrinfo  # what Locust's HTTP client resolves names with
+
+    def getaddrinfo(host, *args, **kwargs):
+        return resolve(pins.get(host, host), *args, **kwargs)
+
+    gevent.socket.getaddrinfo = getaddrinfo
 
 
 @events.quitting.add_listener

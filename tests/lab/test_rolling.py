@@ -2,7 +2,8 @@
 test, its think times): a code change rolls host by host with no failed request; a release
 that imports but fails its health check stops at the first host, which goes back to its
 release while the other host (prepared, like every host, before the first switch) is never
-switched nor reloaded; a rollback puts every host back, rolling.
+switched nor reloaded; a release that passes its health check but fails the gate is rolled
+back by the same run; a rollback puts every host back, rolling.
 Figures (requests, failures, worst pause) go to reports/lab/rolling.json."""
 import json
 import shutil
@@ -16,14 +17,17 @@ FIGURES = {}
 STATE = {}
 
 
-def release(tmp_path, marker: str, healthy: bool = True):
-    """The demo app with a /release route that names it; unhealthy: /healthz answers 500."""
+def release(tmp_path, marker: str, healthy: bool = True, page_works: bool = True):
+    """The demo app with a /release route that names it; unhealthy: /healthz answers 500;
+    page_works=False: healthy, but the page answers 500 (what only the gate sees)."""
     source = tmp_path / marker
     shutil.copytree(PROJECT / "demo_app", source, ignore=shutil.ignore_patterns("__pycache__"))
     with open(source / "demo" / "wsgi.py", "a", encoding="utf-8") as wsgi:
         wsgi.write(f"\n\n@application.get('/release')\ndef release():\n    return {marker!r}\n")
         if not healthy:
             wsgi.write("\n\napplication.view_functions['healthz'] = lambda: ('broken on purpose', 500)\n")
+        if not page_works:
+            wsgi.write("\n\napplication.view_functions['index'] = lambda: ('page broken on purpose', 500)\n")
     return source
 
 
@@ -96,6 +100,23 @@ def test_an_unhealthy_release_stops_at_the_first_host_and_goes_back(lab, tmp_pat
         assert reloads(hosts[other]) == reloaded[other]
     assert served_releases(hosts[groups["web"][0]]) == {"200:release-new"}
     assert " down;" not in hosts[groups["web"][0]].file("/etc/nginx/nginx.conf").content_string
+
+
+def test_a_release_the_gate_refuses_is_rolled_back_by_the_deploy(lab, tmp_path_factory):
+    """Healthy on every host, so it switches everywhere; the page fails, so the gate after
+    the deploy fails and the same run rolls every host back, rolling, `previous` as before."""
+    hosts, groups, url = lab
+    source = release(tmp_path_factory.mktemp("rolling"), "release-gate", page_works=False)
+    result, _ = playbook("site.yml", "--tags", "app", "-e", f"app_source_path={source}",
+                         "-e", "validate_run_time=10s")
+    said = " ".join(result.stdout.split())
+    assert result.returncode != 0
+    assert "missed local's thresholds" in said and "Rolled back, to the release each ran before this run: " \
+        + ", ".join(groups["app"]) in said, result.stdout[-4000:]
+    assert {h: current(hosts[h]) for h in groups["app"]} == STATE["new"]
+    assert {h: hosts[h].check_output("readlink /srv/demo/previous").split("/")[-1]
+            for h in groups["app"]} == STATE["original"]
+    assert served_releases(hosts[groups["web"][0]]) == {"200:release-new"}
 
 
 def test_a_rollback_puts_every_host_back_rolling(lab):

@@ -3,7 +3,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "loadtests"))
-from gate import Thresholds, gate_failures  # noqa: E402
+import pytest  # noqa: E402
+from gate import Thresholds, gate_failures, parse_pins  # noqa: E402
 
 LIMITS = Thresholds(max_fail_ratio=0.01, max_p95_ms=500, min_rps=10)
 
@@ -26,3 +27,15 @@ def test_values_on_the_threshold_pass():
 
 def test_a_run_without_requests_fails():
     assert gate_failures(0.0, None, 0.0, LIMITS, 0) == ["no request was made: is the host reachable?"]
+
+
+def test_pinned_names_map_to_their_addresses():
+    assert parse_pins("") == {}
+    assert parse_pins("www.example.org:10.0.0.11  api.example.org:10.0.0.12") == {
+        "www.example.org": "10.0.0.11", "api.example.org": "10.0.0.12"}
+
+
+@pytest.mark.parametrize("bad", ["www.example.org", ":10.0.0.1", "www.example.org:"])
+def test_a_pin_without_name_or_address_is_refused(bad):
+    with pytest.raises(ValueError, match="expected NAME:ADDRESS"):
+        parse_pins(bad)
