@@ -45,7 +45,7 @@ def recap(output: str) -> dict[str, dict[str, int]]:
 
 
 @contextmanager
-def background_load(url: str, users: int = 50, settle: float = 10):
+def background_load(url: str, users: int = 50, settle: float = 5):
     """Locust (tests/lab/background_load.py) against url for as long as the block runs; the
     result dict gets requests, failures, resent, max_ms, p99_ms and the error and resend
     lines afterwards."""

@@ -70,7 +70,8 @@ def test_a_code_change_rolls_host_by_host_with_no_failed_request(lab, tmp_path_f
     hosts, groups, url = lab
     STATE["original"] = {h: current(hosts[h]) for h in groups["app"]}
     source = release(tmp_path_factory.mktemp("rolling"), "release-new")
-    result, load = under_load("rolling_deploy", url, "site.yml", "--tags", "app", "-e", f"app_source_path={source}")
+    result, load = under_load("rolling_deploy", url, "site.yml", "--tags", "app", "-e", f"app_source_path={source}",
+                              "-e", "validate_run_time=10s")
     assert result.returncode == 0, result.stdout[-4000:]
     assert load["failures"] == 0 and load["requests"] > 500, load
     STATE["new"] = {h: current(hosts[h]) for h in groups["app"]}

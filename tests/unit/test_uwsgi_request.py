@@ -3,7 +3,7 @@ import socket
 import struct
 import threading
 
-from uwsgi_request import decode_response, encode_request, request
+from uwsgi_request import decode_response, encode_http_request, encode_request, request
 
 
 def parse(packet: bytes) -> dict:
@@ -49,3 +49,8 @@ def test_a_request_goes_out_and_the_answer_comes_back():
     thread.join()
     server.close()
     assert decode_response(raw) == (200, "ok") and seen["PATH_INFO"] == "/healthz"
+
+
+def test_an_http_socket_gets_plain_http():
+    assert encode_http_request("GET", "/healthz", "example.org") == (
+        b"GET /healthz HTTP/1.0\r\nHost: example.org\r\nContent-Length: 0\r\n\r\n")

@@ -59,3 +59,12 @@ def test_unit_states_read_systemctl_show_blocks():
     assert uwsgi_unit_states(shown) == {"demo": {"active": True, "enabled": True},
                                         "old": {"active": False, "enabled": False},
                                         "gone": {"active": False, "enabled": False}}
+
+
+def test_running_workers_are_the_new_generation_with_a_pid():
+    from uwsgi_services import uwsgi_running_workers
+    stats = ('{"pid": 10, "workers": [{"id": 1, "pid": 21, "status": "idle"}, {"id": 2, "pid": 22, "status": "busy"},'
+             ' {"id": 3, "pid": 0, "status": "cheap"}, {"id": 4, "pid": 24, "status": "cheap"}]}')
+    assert uwsgi_running_workers(stats) == [21, 22]
+    assert uwsgi_running_workers(stats, [21]) == [22]  # 21 was there before the reload
+    assert uwsgi_running_workers("") == [] and uwsgi_running_workers("not json") == []

@@ -3,6 +3,8 @@ tests/unit/test_uwsgi_services.py). The tasks write the files, read the host, as
 filter, and act only on its answer."""
 from __future__ import annotations
 
+import json
+
 
 def uwsgi_unit_states(systemctl_show: str) -> dict:
     """{app: {"active": bool, "enabled": bool}} from `systemctl show --property=Id,ActiveState,
@@ -53,7 +55,24 @@ def uwsgi_changed_apps(loop_result: dict) -> list:
     return [r["app"]["name"] for r in loop_result.get("results", []) if r.get("changed")]
 
 
+def uwsgi_running_workers(stats: str | dict, before: list | None = None) -> list:
+    """Pids of the workers uWSGI's stats server lists as running (a pid, not cheap or dead),
+    leaving out those in `before` (the generation a reload or restart replaces). stats: the
+    server's JSON (text or parsed); anything else (no answer yet) counts as none."""
+    if isinstance(stats, str):
+        try:
+            stats = json.loads(stats)
+        except ValueError:
+            return []
+    if not isinstance(stats, dict):
+        return []
+    old = set(before or [])
+    return [worker["pid"] for worker in stats.get("workers", [])
+            if worker.get("pid", 0) > 0 and worker.get("status") not in ("cheap", "sig", "dead")
+            and worker["pid"] not in old]
+
+
 class FilterModule:
     def filters(self):
         return {"uwsgi_service_plan": uwsgi_service_plan, "uwsgi_changed_apps": uwsgi_changed_apps,
-                "uwsgi_unit_states": uwsgi_unit_states}
+                "uwsgi_unit_states": uwsgi_unit_states, "uwsgi_running_workers": uwsgi_running_workers}

@@ -23,6 +23,7 @@ options:
   server_name: {description: Host name the app sees (HTTP_HOST, SERVER_NAME)., type: str, default: localhost}
   https: {description: Tell the app the request came over HTTPS (as nginx does for a TLS site)., type: bool, default: true}
   timeout: {description: Seconds to wait for the answer., type: float, default: 5}
+  protocol: {description: What the socket speaks (an app with http-socket speaks http)., type: str, choices: [uwsgi, http], default: uwsgi}
 """
 
 RETURN = r"""
@@ -43,6 +44,11 @@ def encode_request(method: str, path: str, server_name: str, https: bool) -> byt
     body = b"".join(struct.pack("<H", len(k.encode())) + k.encode() + struct.pack("<H", len(v.encode())) + v.encode()
                     for k, v in variables.items())
     return struct.pack("<BHB", 0, len(body), 0) + body
+
+
+def encode_http_request(method: str, path: str, server_name: str) -> bytes:
+    """The same request for an http-socket: plain HTTP/1.0, so the answer ends with the connection."""
+    return f"{method} {path} HTTP/1.0\r\nHost: {server_name}\r\nContent-Length: 0\r\n\r\n".encode()
 
 
 def decode_response(raw: bytes) -> tuple[int, str]:
@@ -67,11 +73,13 @@ def main():
         "host": {"type": "str", "required": True}, "port": {"type": "int", "required": True},
         "path": {"type": "str", "default": "/"}, "method": {"type": "str", "default": "GET"},
         "server_name": {"type": "str", "default": "localhost"}, "https": {"type": "bool", "default": True},
-        "timeout": {"type": "float", "default": 5}}, supports_check_mode=True)
+        "timeout": {"type": "float", "default": 5},
+        "protocol": {"type": "str", "choices": ["uwsgi", "http"], "default": "uwsgi"}}, supports_check_mode=True)
     p = module.params
+    packet = (encode_http_request(p["method"], p["path"], p["server_name"]) if p["protocol"] == "http"
+              else encode_request(p["method"], p["path"], p["server_name"], p["https"]))
     try:
-        raw = request(p["host"], p["port"], encode_request(p["method"], p["path"], p["server_name"], p["https"]),
-                      p["timeout"])
+        raw = request(p["host"], p["port"], packet, p["timeout"])
     except OSError as error:
         module.fail_json(msg=f"uWSGI at {p['host']}:{p['port']} did not answer {p['path']}: {error}",
                          status=0, body="")
