@@ -1,6 +1,6 @@
 """Reloads are seen through, not trusted, on the lab's one deploy: an nginx configuration that
-passes nginx -t but cannot be applied (a port another service holds) or starts no worker
-puts the previous files back, nginx serves them, and the run fails with nginx's words; a
+passes nginx -t but cannot be applied (a port another service holds) puts the previous files
+back (one with no worker is refused before any change), nginx serves them, and the run fails with nginx's words; a
 certificate whose key is not its own never goes live; a uWSGI configuration whose app cannot
 start is undone on the first app host and never reaches the second; an rsyslog configuration
 that passes rsyslogd -N1 but would drop the stack's lines is undone. Under 50 Locust users, a
@@ -77,12 +77,15 @@ def test_a_config_nginx_cannot_apply_is_undone(lab):
     serving(web)
 
 
-def test_a_config_with_no_worker_is_undone(lab):
+def test_a_config_with_no_worker_is_refused_before_any_change(lab):
+    """The issue's measured case: it reached the host and deployed green. The preflight now
+    refuses it by name (and nginx_reload would refuse to signal 0 workers if it got there)."""
     web, _ = lab
+    before = web.check_output("sudo sha256sum /etc/nginx/nginx.conf")
     result, _ = web_run("-e", "nginx_worker_processes=0")
     assert result.returncode != 0
-    assert "starts 0 worker processes, so nothing would answer (nginx_worker_processes)" in said(result)
-    assert "worker_processes 0;" not in web.file("/etc/nginx/nginx.conf").content_string
+    assert "nginx_worker_processes (0) must be 'auto' or a whole number from 1 up" in said(result)
+    assert web.check_output("sudo sha256sum /etc/nginx/nginx.conf") == before
     serving(web)
 
 

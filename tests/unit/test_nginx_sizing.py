@@ -27,6 +27,24 @@ def test_a_sound_configuration_has_no_problems():
     assert nginx_config_problems(config(), GROUPS, 20000) == []
 
 
+@pytest.mark.parametrize("name, value, words", [
+    ("nginx_worker_processes", 0, "nginx_worker_processes (0) must be 'auto' or a whole number from 1 up"),
+    ("nginx_worker_processes", "-2", "nginx_worker_processes (-2) must be"),
+    ("nginx_worker_processes", "two", "nginx_worker_processes (two) must be"),
+    ("nginx_worker_connections", -100, "nginx_worker_connections (-100) must be from 1 up"),
+    ("nginx_selfsigned_days", 825, "nginx_selfsigned_days (825) must be from 1 to 365"),
+    ("nginx_selfsigned_days", 0, "nginx_selfsigned_days (0) must be from 1 to 365"),
+])
+def test_a_value_out_of_range_is_refused_by_name(name, value, words):
+    problems = nginx_config_problems(config(**{name: value}), GROUPS, 20000)
+    assert any(words in problem for problem in problems), problems
+
+
+def test_auto_and_positive_workers_pass():
+    for value in ("auto", 1, "4"):
+        assert nginx_config_problems(config(nginx_worker_processes=value), GROUPS, 20000) == []
+
+
 def test_file_limit_below_twice_the_connections_is_rejected():
     problems = nginx_config_problems(config(nginx_worker_rlimit_nofile=5000), GROUPS, 20000)
     assert len(problems) == 1

@@ -28,6 +28,17 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
     connections = int(config["nginx_worker_connections"])
     rlimit = int(config["nginx_worker_rlimit_nofile"])
     ceiling = int(nofile_ceiling)
+    workers = str(config.get("nginx_worker_processes", "auto")).strip()
+    if workers != "auto" and not (workers.isdigit() and int(workers) >= 1):
+        problems.append(f"nginx_worker_processes ({workers}) must be 'auto' or a whole number from 1 up: "
+                        f"with 0 nginx starts and answers nothing.")
+    if connections < 1:
+        problems.append(f"nginx_worker_connections ({connections}) must be from 1 up (the kit's default is "
+                        f"sized from the host's open-files ceiling).")
+    days = config.get("nginx_selfsigned_days")
+    if days is not None and not 1 <= int(days) <= 365:
+        problems.append(f"nginx_selfsigned_days ({days}) must be from 1 to 365: clients and Mozilla's TLS "
+                        f"profiles refuse a leaf certificate that lives longer than 366 days.")
     if rlimit < 2 * connections:
         problems.append(
             f"nginx_worker_rlimit_nofile ({rlimit}) is below 2 x nginx_worker_connections "
