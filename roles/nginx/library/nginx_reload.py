@@ -106,6 +106,8 @@ def main() -> None:
     except OSError:
         offset = 0
     action = "reload" if params["state"] == "reloaded" else "restart"
+    if action == "restart":  # a restart is for what the unit's drop-ins hold: make systemd read them
+        subprocess.run(["systemctl", "daemon-reload"], capture_output=True, check=False)
     result = subprocess.run(["systemctl", action, "nginx"], capture_output=True, text=True, check=False)
 
     def new_errors() -> list[str]:
