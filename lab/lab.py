@@ -40,6 +40,10 @@ LABEL = "wsgikit.lab"
 # lab hosts (or removed by `down`).
 HOST_LABEL = "wsgikit.lab.host"
 FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
+# The SSH key a host container was given (mounted as deploy's authorized_keys). A container
+# left by another clone, or kept after .lab/ was removed, trusts a key this clone does not
+# have: `up` recreates it instead of starting it and letting every SSH login fail.
+KEY_LABEL = "wsgikit.lab.key"
 CONTAINER_PREFIX = "wsgikit-lab-"
 # lab_image value -> (Debian suite, registry image used when a registry answers)
 DISTROS = {"debian12": ("bookworm", "debian:bookworm"), "debian13": ("trixie", "debian:trixie")}
@@ -329,10 +333,15 @@ def docker_run_args(spec: dict) -> list[str]:
     return args
 
 
+def key_fingerprint(public_key: Path) -> str:
+    return hashlib.sha256(public_key.read_bytes()).hexdigest()[:16]
+
+
 def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
     spec = container_spec()
     cmd = ["docker", "run", "--detach", "--name", CONTAINER_PREFIX + name, "--hostname", name,
            "--label", f"{LABEL}=1", "--label", f"{HOST_LABEL}=1",
+           "--label", f"{KEY_LABEL}={key_fingerprint(public_key)}",
            "--network", network, "--ip", hvars["private_address"],
            "--publish", f"127.0.0.1:{hvars['ansible_port']}:22", *docker_run_args(spec),
            "--volume", f"{public_key}:/home/deploy/.ssh/authorized_keys:ro"]
@@ -373,6 +382,24 @@ def scan_host_keys(ports: list[int], timeout: float = 60) -> list[str]:
     return sorted(lines)
 
 
+def check_login(name: str, port: int, key: Path, known_hosts: Path, timeout: float = 30) -> None:
+    """Log in as Ansible will (deploy, the lab's key, pinned host keys), so a lab that cannot
+    be reached fails here, with ssh's own words, instead of as UNREACHABLE in a playbook."""
+    cmd = ["ssh", "-p", str(port), "-i", str(key), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+           "-o", f"UserKnownHostsFile={known_hosts}", "-o", "StrictHostKeyChecking=yes",
+           "-o", "ConnectTimeout=5", "deploy@127.0.0.1", "true"]
+    deadline = time.monotonic() + timeout
+    while True:
+        result = run(cmd, check=False, timeout=timeout)
+        if result.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise LabError(f"{name}: ssh deploy@127.0.0.1 -p {port} with {key} failed: "
+                           f"{result.stderr.decode(errors='replace').strip()[-500:]} "
+                           "(`make lab-down` then `make lab` rebuilds the lab)")
+        time.sleep(1)
+
+
 def up() -> int:
     hosts = lab_hosts()
     settings = hosts.pop("_settings")
@@ -380,13 +407,15 @@ def up() -> int:
     changed = int(ensure_engine())
     changed += ensure_images({h["lab_image"] for h in hosts.values()})
     public_key = ensure_ssh_key().with_suffix(".pub")
+    key = key_fingerprint(public_key)
     changed += ensure_network(network, subnet)
     for name, hvars in sorted(hosts.items()):
         container = CONTAINER_PREFIX + name
         state = container_state(container)
-        if state is not None and label_of("container", container, HOST_LABEL) is None:
+        if state is not None and label_of("container", container, KEY_LABEL) != key:
             docker("rm", "-f", container)
-            say(f"{name}: made by an older lab.py without the {HOST_LABEL} label, recreating")
+            say(f"{name}: made for another SSH key than {public_key} (another clone, a removed "
+                ".lab/ or an older lab.py), recreating")
             state = None
         if state == "running":
             continue
@@ -407,6 +436,8 @@ def up() -> int:
     if not known_hosts.exists() or known_hosts.read_text() != keys:
         known_hosts.write_text(keys)
         changed += 1
+    for name, hvars in sorted(hosts.items()):
+        check_login(name, int(hvars["ansible_port"]), public_key.with_suffix(""), known_hosts)
     say(f"{len(hosts)} hosts up; changed={changed}")
     return 0
 

@@ -8,8 +8,8 @@ deployed five-host stack, all on that one deploy), then every Molecule scenario
 not before them: it spends most of its time waiting on its hosts (playbooks over SSH, load
 tests), and its hosts, network and containers are its own (lab.py labels them; Molecule's
 instances carry other names). Each stage's output goes to reports/test-run/<stage>.log; a
-failed stage prints its last lines. The run ends with a table of stages and seconds and a
-summary line "N passed, N failed".
+failed stage prints its last lines, and again after the table of stages and seconds. The
+run ends with a summary line "N passed, N failed".
 """
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 LOGS = PROJECT / "reports" / "test-run"
 VENV_BIN = PROJECT / ".venv" / "bin"
 TAIL_LINES = 80
+# A failed stage's last lines are printed again after the table: a stage in the background
+# fails in the middle of the others' output, and CI may show only the end of the run.
+RECAP_LINES = 25
 
 
 def molecule_stages() -> list[tuple[str, list[str], Path]]:
@@ -128,6 +131,12 @@ def main(argv: list[str]) -> int:
     for name, result, seconds in results:
         print(f"{name:<{width}}  {result:<7}  {seconds:7.0f}")
     print(f"{'total':<{width}}           {total:7.0f}")
+    for name, result, _ in results:
+        if result == "failed":
+            log_path = LOGS / f"{name}.log"
+            lines = log_path.read_text(errors="replace").splitlines()[-RECAP_LINES:]
+            print(f"\n{name} failed; the end of {log_path.relative_to(PROJECT)}:")
+            print("\n".join(f"    | {line}" for line in lines))
     passed = sum(r == "passed" for _, r, _ in results)
     failed = sum(r == "failed" for _, r, _ in results)
     skipped = sum(r == "skipped" for _, r, _ in results)
