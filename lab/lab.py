@@ -40,10 +40,11 @@ LABEL = "wsgikit.lab"
 # lab hosts (or removed by `down`).
 HOST_LABEL = "wsgikit.lab.host"
 FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
-# The SSH key a host container was given (mounted as deploy's authorized_keys). A container
-# left by another clone, or kept after .lab/ was removed, trusts a key this clone does not
-# have: `up` recreates it instead of starting it and letting every SSH login fail.
-KEY_LABEL = "wsgikit.lab.key"
+# What a host container was made with: the SSH key mounted as deploy's authorized_keys, and
+# the container recipe. A container left by another clone, or kept after .lab/ was removed,
+# trusts a key this clone does not have; one made before a recipe change lacks what the
+# roles now need. `up` recreates either instead of starting it as it is.
+MADE_WITH_LABEL = "wsgikit.lab.made-with"
 CONTAINER_PREFIX = "wsgikit-lab-"
 # lab_image value -> (Debian suite, registry image used when a registry answers)
 DISTROS = {"debian12": ("bookworm", "debian:bookworm"), "debian13": ("trixie", "debian:trixie")}
@@ -57,6 +58,8 @@ CONTAINER_RECIPE = {
     "volumes": ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
     # a tmpfs /tmp also keeps Debian 13's tmp.mount from failing (systemd "degraded")
     "tmpfs": ["/run", "/run/lock", "/tmp"],
+    # nftables (roles/firewall) needs it in the container's own network namespace
+    "capabilities": ["NET_ADMIN"],
 }
 COMMON_DEFAULTS = PROJECT / "roles" / "common" / "defaults" / "main.yml"
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
@@ -330,18 +333,21 @@ def docker_run_args(spec: dict) -> list[str]:
         args += ["--tmpfs", mount]
     for key, value in spec["sysctls"].items():
         args += ["--sysctl", f"{key}={value}"]
+    for capability in spec["capabilities"]:
+        args += ["--cap-add", capability]
     return args
 
 
-def key_fingerprint(public_key: Path) -> str:
-    return hashlib.sha256(public_key.read_bytes()).hexdigest()[:16]
+def made_with(public_key: Path) -> str:
+    recipe = json.dumps(container_spec(), sort_keys=True).encode()
+    return hashlib.sha256(public_key.read_bytes() + b"\0" + recipe).hexdigest()[:16]
 
 
 def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
     spec = container_spec()
     cmd = ["docker", "run", "--detach", "--name", CONTAINER_PREFIX + name, "--hostname", name,
            "--label", f"{LABEL}=1", "--label", f"{HOST_LABEL}=1",
-           "--label", f"{KEY_LABEL}={key_fingerprint(public_key)}",
+           "--label", f"{MADE_WITH_LABEL}={made_with(public_key)}",
            "--network", network, "--ip", hvars["private_address"],
            "--publish", f"127.0.0.1:{hvars['ansible_port']}:22", *docker_run_args(spec),
            "--volume", f"{public_key}:/home/deploy/.ssh/authorized_keys:ro"]
@@ -407,15 +413,15 @@ def up() -> int:
     changed = int(ensure_engine())
     changed += ensure_images({h["lab_image"] for h in hosts.values()})
     public_key = ensure_ssh_key().with_suffix(".pub")
-    key = key_fingerprint(public_key)
+    wanted = made_with(public_key)
     changed += ensure_network(network, subnet)
     for name, hvars in sorted(hosts.items()):
         container = CONTAINER_PREFIX + name
         state = container_state(container)
-        if state is not None and label_of("container", container, KEY_LABEL) != key:
+        if state is not None and label_of("container", container, MADE_WITH_LABEL) != wanted:
             docker("rm", "-f", container)
-            say(f"{name}: made for another SSH key than {public_key} (another clone, a removed "
-                ".lab/ or an older lab.py), recreating")
+            say(f"{name}: made with another container recipe or another SSH key than "
+                f"{public_key} (an older lab.py, another clone, a removed .lab/), recreating")
             state = None
         if state == "running":
             continue
