@@ -51,5 +51,16 @@ def test_the_database_refuses_a_host_outside_the_app_group(stack):
     check.database_refuses_a_host_outside_the_app_group(hosts[db], hostvars[db]["private_address"], password)
 
 
+def test_the_app_reads_its_settings_but_cannot_change_them(stack):
+    hosts, hostvars, groups = stack
+    app = hosts[groups["app"][0]]
+    as_app = "sudo -u wsgiapp sh -c "
+    assert app.run(as_app + "'head -c1 /etc/demo/settings.json'").stdout == "{"
+    assert app.run(as_app + "'chmod 600 /etc/demo/settings.json'").rc != 0
+    assert app.run(as_app + "'echo {} > /etc/demo/settings.json'").rc != 0
+    assert app.run(as_app + "'mv /etc/demo/settings.json /etc/demo/x'").rc != 0
+    assert app.run("sudo -u nobody cat /etc/demo/settings.json").rc != 0
+
+
 def test_the_locust_gate_wrote_its_report(deployed):
     check.locust_gate_wrote_its_report(PROJECT, "local")
