@@ -40,10 +40,10 @@ LABEL = "wsgikit.lab"
 # lab hosts (or removed by `down`).
 HOST_LABEL = "wsgikit.lab.host"
 FINGERPRINT_LABEL = "wsgikit.lab.fingerprint"
-# What a host container was made with: the SSH key mounted as deploy's authorized_keys, and
-# the container recipe. A container left by another clone, or kept after .lab/ was removed,
-# trusts a key this clone does not have; one made before a recipe change lacks what the
-# roles now need. `up` recreates either instead of starting it as it is.
+# What a host container was made with: the SSH key mounted as deploy's authorized_keys, the
+# container recipe and the host image. A container left by another clone, or kept after
+# .lab/ was removed, trusts a key this clone does not have; one made before a recipe or
+# image change is not the host the lab now describes. `up` recreates it.
 MADE_WITH_LABEL = "wsgikit.lab.made-with"
 CONTAINER_PREFIX = "wsgikit-lab-"
 # lab_image value -> (Debian suite, registry image used when a registry answers)
@@ -340,7 +340,8 @@ def docker_run_args(spec: dict) -> list[str]:
 
 def made_with(public_key: Path) -> str:
     recipe = json.dumps(container_spec(), sort_keys=True).encode()
-    return hashlib.sha256(public_key.read_bytes() + b"\0" + recipe).hexdigest()[:16]
+    return hashlib.sha256(public_key.read_bytes() + b"\0" + recipe + b"\0"
+                          + image_fingerprint().encode()).hexdigest()[:16]
 
 
 def run_host(name: str, hvars: dict, network: str, public_key: Path) -> None:
@@ -420,8 +421,8 @@ def up() -> int:
         state = container_state(container)
         if state is not None and label_of("container", container, MADE_WITH_LABEL) != wanted:
             docker("rm", "-f", container)
-            say(f"{name}: made with another container recipe or another SSH key than "
-                f"{public_key} (an older lab.py, another clone, a removed .lab/), recreating")
+            say(f"{name}: made with another image, container recipe or SSH key than this clone's "
+                "(lab/image or lab.py changed, another clone, a removed .lab/), recreating")
             state = None
         if state == "running":
             continue

@@ -67,3 +67,14 @@ def test_chrony_follows_the_configured_sources(host):
         assert not host.service("chrony").is_running
     else:
         assert host.service("chrony").is_running
+
+
+def test_sshd_applies_keys_only_and_no_root(host):
+    effective = host.check_output("/usr/sbin/sshd -T")
+    for line in ("passwordauthentication no", "kbdinteractiveauthentication no", "permitrootlogin no"):
+        assert line in effective.splitlines()
+
+
+def test_security_updates_are_switched_on(host):
+    assert 'APT::Periodic::Unattended-Upgrade "1";' in host.check_output("apt-config dump APT::Periodic")
+    assert host.package("unattended-upgrades").is_installed
