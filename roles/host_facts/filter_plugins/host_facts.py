@@ -45,7 +45,23 @@ def per_cpu(vcpus, factor, name: str = "the per-CPU factor") -> int:
     return max(1, math.ceil(int(vcpus) * value))
 
 
+def bounds_problems(values: dict, bounds: dict) -> list[str]:
+    """Every numeric knob outside its range, named: {name: value} against {name: [low, high]}.
+
+    A value is never clamped into range: the run is refused, naming the variable, its value
+    and the range, before any host changes. Digits given with -e (strings) are accepted.
+    """
+    problems = []
+    for name, (low, high) in bounds.items():
+        value = values.get(name)
+        text = str(value).strip()
+        whole = not isinstance(value, (bool, float)) and text.lstrip("-").isdigit()
+        if not whole or not int(low) <= int(text) <= int(high):
+            problems.append(f"{name} = {value!r}: must be a whole number from {low} to {high}")
+    return problems
+
+
 class FilterModule:
     def filters(self):
         return {"private_address": private_address, "private_addresses": private_addresses,
-                "per_cpu": per_cpu}
+                "per_cpu": per_cpu, "bounds_problems": bounds_problems}

@@ -5,6 +5,8 @@ Memory values are computed in kB, as pgtune does, and rendered in PostgreSQL's u
 """
 from __future__ import annotations
 
+import ipaddress
+
 import math
 import re
 
@@ -94,12 +96,14 @@ def postgresql_pgtune(memory_mb, cpus, profile="web", disk="ssd", max_connection
 
 
 def postgresql_config_problems(settings: dict, memory_mb, overrides: dict,
-                               clients: dict | None = None) -> list[str]:
+                               clients: dict | None = None, access: dict | None = None) -> list[str]:
     """Everything wrong with the role's input, naming the variable and the fix.
 
     settings: the merged settings (pgtune's, then postgresql_settings overrides).
     overrides: what the user set, so a message can say where a bad value came from.
     clients: each postgresql_client_group host -> its address (None when unknown).
+    access: {client_group, client_networks, groups}: who pg_hba lets in. A group that names no
+    host would deploy green and lock the app out of its database; 0.0.0.0/0 opens it to all.
     """
     problems = []
     ram_kb = int(memory_mb) * 1024
@@ -119,6 +123,31 @@ def postgresql_config_problems(settings: dict, memory_mb, overrides: dict,
         problems.append(f"shared_buffers ({settings['shared_buffers']}) is not below this host's "
                         f"RAM ({memory_mb} MB): PostgreSQL would fail to start or the host would "
                         f"swap. Lower postgresql_settings.shared_buffers (pgtune: 25% of RAM).")
+    if "work_mem" in parsed and str(settings.get("max_connections", "")).isdigit():
+        total_kb = parsed["work_mem"] * int(settings["max_connections"])
+        if total_kb > ram_kb:
+            problems.append(f"work_mem ({settings['work_mem']}) x max_connections ({settings['max_connections']}) "
+                            f"= {total_kb // 1024} MB, above this host's RAM ({memory_mb} MB): one sort per "
+                            f"connection at once would exhaust memory. Lower postgresql_settings.work_mem or "
+                            f"postgresql_max_connections.")
+    if access is not None:
+        group, known = access.get("client_group"), access.get("groups") or {}
+        if not group or not known.get(group):
+            others = ", ".join(sorted(g for g in known if g not in ("all", "ungrouped")))
+            problems.append(f"postgresql_client_group = {group!r}: no host in the inventory has that group "
+                            f"(groups: {others}); pg_hba would let no app host in. Use the app tier's group "
+                            f"(default: app).")
+        for network in access.get("client_networks") or []:
+            try:
+                parsed_net = ipaddress.ip_network(str(network), strict=False)
+            except ValueError:
+                problems.append(f"postgresql_client_networks has {network!r}: not an address or network "
+                                f"(e.g. 10.0.0.0/24).")
+                continue
+            if parsed_net.prefixlen == 0:
+                problems.append(f"postgresql_client_networks has {network}: that is every address; name the "
+                                f"networks the app connects from (pg_hba and the firewall follow the inventory's "
+                                f"groups by themselves).")
     for host, address in (clients or {}).items():
         if not address:
             problems.append(f"postgresql_client_group: host {host} has no private_address and no "
