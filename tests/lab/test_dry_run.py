@@ -56,3 +56,28 @@ def test_a_dry_run_of_new_code_says_what_a_deploy_would_do(deployed, tmp_path):
         app.write("# a change the dry run must notice\n")
     output = dry_run("-e", f"app_source_path={source}")
     assert "Dry run: release" in output and "is not on this host yet" in output
+
+
+def test_a_real_deploy_at_vvv_with_diff_never_prints_a_secret(deployed, lab_hosts):
+    """Not a dry run this time: every task that writes a secret runs for real, at -vvv with
+    --diff (module arguments, results and diffs all printed): the app's settings (removed
+    first), uWSGI's environment, pgBackRest's configuration and PostgreSQL's user."""
+    hosts, _, groups = lab_hosts
+    for host in groups["app"]:
+        hosts[host].run("rm -f /etc/demo/settings.json")
+    extra = ("-e", f'{{"app_environment": {{"API_TOKEN": "{TOKEN}"}}}}',
+             "-e", f'{{"app_settings": {{"secret_key": "{SECRET_KEY}"}}}}', "-e", "backup_retention_full=3")
+    try:
+        result, _ = playbook("site.yml", "--tags", "database,backup,app", "--skip-tags", "validate",
+                             "--diff", "-vvv", *extra)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert set(changed(result.stdout)) >= set(groups["app"]) | set(groups["backup"])
+        secrets = PROJECT / ".lab" / "secrets"
+        for secret in (TOKEN, SECRET_KEY, (secrets / "app_database_password").read_text().strip(),
+                       (secrets / "backup_cipher_pass").read_text().strip()):
+            assert secret not in output
+        assert SECRET_KEY in hosts[groups["app"][0]].run("cat /etc/demo/settings.json").stdout
+    finally:
+        again, _ = playbook("site.yml", "--tags", "backup,app", "--skip-tags", "validate")
+        assert again.returncode == 0, again.stdout[-3000:]

@@ -94,3 +94,17 @@ def test_defaults_fill_in_but_never_override():
     assert site["static_expires"] == "1h" and site["tls"] is False and site["upstream"] == ""
     upstream = nginx_upstreams_with_defaults([{"name": "u", "keepalive": 0}], UPSTREAM_DEFAULTS)[0]
     assert upstream["keepalive"] == 0 and upstream["max_fails"] == 3 and upstream["servers"] == []
+
+
+def test_a_site_without_server_names_is_refused():
+    sites = nginx_sites_with_defaults([{"name": "a", "server_names": [], "upstream": "app"}], "7d")
+    [problem] = nginx_config_problems(config(nginx_sites=sites), GROUPS, 20000)
+    assert "nginx_sites entry 'a': server_names is empty" in problem
+
+
+def test_a_self_signed_site_is_refused_where_not_allowed_and_its_own_certificate_passes():
+    refused = nginx_config_problems(config(nginx_selfsigned_allowed=False), GROUPS, 20000)
+    assert len(refused) == 1 and "which nginx_selfsigned_allowed forbids here" in refused[0]
+    own = nginx_sites_with_defaults([{"name": "app", "server_names": ["a.test"], "tls": True, "upstream": "app",
+                                      "tls_certificate": "PEM", "tls_certificate_key": "KEY"}], "7d")
+    assert nginx_config_problems(config(nginx_selfsigned_allowed=False, nginx_sites=own), GROUPS, 20000) == []

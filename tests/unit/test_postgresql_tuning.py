@@ -123,3 +123,29 @@ def test_a_client_host_without_an_address_is_named():
     settings = postgresql_pgtune(4 * GB, 2)
     [problem] = postgresql_config_problems(settings, 4 * GB, {}, {"app1": "10.0.0.21", "app2": None})
     assert problem.startswith("postgresql_client_group: host app2 has no private_address")
+
+
+ACCESS_GROUPS = {"all": ["db1", "app1"], "app": ["app1"], "database": ["db1"], "empty": []}
+
+
+@pytest.mark.parametrize("access,words", [
+    ({"client_group": "nope"}, "postgresql_client_group = 'nope': no host in the inventory has that group"),
+    ({"client_group": ""}, "postgresql_client_group = '': no host"),
+    ({"client_group": "empty"}, "postgresql_client_group = 'empty': no host"),
+    ({"client_group": "app", "client_networks": ["0.0.0.0/0"]}, "postgresql_client_networks has 0.0.0.0/0: that is every address"),
+    ({"client_group": "app", "client_networks": ["10.0.0.300/8"]}, "postgresql_client_networks has '10.0.0.300/8': not an address"),
+])
+def test_who_pg_hba_lets_in_is_checked_by_name(access, words):
+    problems = postgresql_config_problems({}, 4096, {}, {}, dict(access, groups=ACCESS_GROUPS))
+    assert len(problems) == 1 and words in problems[0], problems
+
+
+def test_the_app_group_and_a_private_network_pass():
+    access = {"client_group": "app", "client_networks": ["10.0.0.0/24"], "groups": ACCESS_GROUPS}
+    assert postgresql_config_problems({}, 4096, {}, {}, access) == []
+
+
+def test_work_mem_times_max_connections_above_ram_is_refused():
+    [problem] = postgresql_config_problems({"work_mem": "64MB", "max_connections": 100}, 4096, {"work_mem": "64MB"})
+    assert "work_mem (64MB) x max_connections (100) = 6400 MB, above this host's RAM (4096 MB)" in problem
+    assert postgresql_config_problems({"work_mem": "16MB", "max_connections": 100}, 4096, {}) == []

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from secrets_check import secrets_plaintext_files, secrets_unusable
+from secrets_check import kit_variables, misspelled_variables, secrets_plaintext_files, secrets_unusable
 
 PROJECT = Path(__file__).resolve().parents[2]
 PATTERN = "(?i)change-?me|replace-?me|placeholder|example|^secret$|^password$"
@@ -73,3 +73,23 @@ def test_encrypted_real_secrets_pass(tmp_path):
                                                     "vault_backup_cipher_pass": "b" * 40})
     rc, said = preflight(inventory, "--vault-password-file", str(password), playbook="playbooks/preflight.yml")
     assert rc == 0, said[-2000:]
+
+
+def test_a_misspelled_variable_is_named_with_the_closest_real_one():
+    kit = kit_variables(str(PROJECT / "roles"))
+    names = ["uwsgi_harikiri", "nginx_worker_proceses", "postgresql_shared_buffer", "uwsgi_harakiri",
+             "lab_subnet", "validate_user"]
+    assert misspelled_variables(names, kit["known"], kit["prefixes"]) == [
+        "nginx_worker_proceses is not a variable of any role: did you mean nginx_worker_processes?",
+        "postgresql_shared_buffer is not a variable of any role: PostgreSQL's own settings go in "
+        "postgresql_settings (e.g. postgresql_settings: {shared_buffers: 2GB})",
+        "uwsgi_harikiri is not a variable of any role: did you mean uwsgi_harakiri?",
+        "validate_user is not a variable of any role: did you mean validate_users?"]
+
+
+@pytest.mark.parametrize("environment", ["local", "staging", "production"])
+def test_the_shipped_inventories_use_no_unknown_variable(environment):
+    rc, said = preflight(PROJECT / "inventories" / environment, "-e", "uwsgi_harikiri=30",
+                         playbook="playbooks/preflight.yml")
+    assert "did you mean uwsgi_harakiri?" in said
+    assert said.count("is not a variable of any role") == 1, said[-2000:]

@@ -69,6 +69,14 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
         if site.get("upstream") and site["upstream"] not in upstreams:
             problems.append(f"{where}: upstream '{site['upstream']}' is not in nginx_upstreams "
                             f"({', '.join(sorted(upstreams)) or 'none defined'}).")
+        if not site.get("server_names"):
+            problems.append(f"{where}: server_names is empty; name the host names the site answers to "
+                            f"(nginx would fall back to an unnamed server).")
+        if site.get("tls") and not site.get("tls_certificate") and not config.get("nginx_selfsigned_allowed", True):
+            problems.append(f"{where}: TLS without tls_certificate would serve a self-signed certificate, "
+                            f"which nginx_selfsigned_allowed forbids here (false by default in production): "
+                            f"give the site its certificate and key (from vault), or set "
+                            f"nginx_selfsigned_allowed: true.")
         if bool(site.get("tls_certificate")) != bool(site.get("tls_certificate_key")):
             problems.append(f"{where}: set both tls_certificate and tls_certificate_key, or neither "
                             f"(a self-signed certificate is then generated).")

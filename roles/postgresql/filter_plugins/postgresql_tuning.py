@@ -6,7 +6,6 @@ Memory values are computed in kB, as pgtune does, and rendered in PostgreSQL's u
 from __future__ import annotations
 
 import ipaddress
-
 import math
 import re
 
