@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The kit's local lab: Debian hosts as systemd containers, reached over SSH like servers.
 
-    lab/lab.py up            engine + images + network + hosts + SSH keys (safe to re-run)
+    lab/lab.py up            engine + images + network + ACME server + hosts + SSH keys
+                             (safe to re-run)
     lab/lab.py images        engine + host images only (what the Molecule scenarios need)
     lab/lab.py status        what the lab has running
     lab/lab.py down          remove the hosts, network, images, state, and the engine if
@@ -104,6 +105,8 @@ HOST_TOOLS = {
     "ssh": "openssh-client",
     "ssh-keygen": "openssh-client",
     "ssh-keyscan": "openssh-client",
+    "pebble": "pebble",
+    "pebble-challtestsrv": "pebble",
 }
 _apt_lock = threading.Lock()  # base images are made in parallel; dpkg takes one at a time
 
@@ -281,6 +284,8 @@ def lab_hosts() -> dict[str, dict]:
             if key not in hvars:
                 raise LabError(f"host {name} in inventories/local has no {key}: add it to its "
                                "entry in inventories/local/hosts.yml")
+    web = listing.get("web", {}).get("hosts", [])
+    settings = {**settings, "_web_addresses": [hostvars[h]["private_address"] for h in web]}
     return {"_settings": settings, **hostvars}
 
 
@@ -407,6 +412,137 @@ def check_login(name: str, port: int, key: Path, known_hosts: Path, timeout: flo
         time.sleep(1)
 
 
+# --- the lab's ACME server ---------------------------------------------------------------
+# Let's Encrypt's test server, pebble (Debian's package), runs on this machine at the lab
+# network's gateway, so the web hosts get their certificates over ACME exactly as from Let's
+# Encrypt: pebble fetches the HTTP-01 challenge from nginx on port 80. Its DNS is
+# pebble-challtestsrv, which answers every name with the first web host's address. Pebble
+# serves its API over HTTPS with a certificate from a CA made here (.lab/acme/ca.pem), which
+# the lab's inventory gives the web hosts to trust (nginx_acme_server_ca). Pebble keeps its
+# accounts in memory: after it restarts, `make lab` issues again where a certificate is due.
+ACME_DIR = STATE / "acme"
+ACME_DNS_PORT = 8053
+ACME_DNS_MANAGEMENT_PORT = 8055
+
+
+def make_acme_certificates(address: str) -> None:
+    """A CA and, signed by it, pebble's HTTPS certificate for `address` (kept across runs)."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def pem_key(key) -> bytes:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wsgikit lab ACME server CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - datetime.timedelta(hours=1))
+          .not_valid_after(now + datetime.timedelta(days=365))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    server = (x509.CertificateBuilder()
+              .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)]))
+              .issuer_name(ca_name).public_key(server_key.public_key())
+              .serial_number(x509.random_serial_number())
+              .not_valid_before(now - datetime.timedelta(hours=1))
+              .not_valid_after(now + datetime.timedelta(days=365))
+              .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
+                             critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    ACME_DIR.mkdir(parents=True, exist_ok=True)
+    (ACME_DIR / "server.key").write_bytes(pem_key(server_key))
+    (ACME_DIR / "server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    (ACME_DIR / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+
+
+def acme_answers(address: str, port: int) -> bool:
+    import ssl
+    import urllib.request
+    context = ssl.create_default_context(cafile=str(ACME_DIR / "ca.pem"))
+    try:
+        with urllib.request.urlopen(f"https://{address}:{port}/dir", context=context, timeout=3) as answer:
+            return "newOrder" in json.loads(answer.read())
+    except (OSError, ValueError):
+        return False
+
+
+def process_running(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text().strip()), 0)
+        return True
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return False
+
+
+def start_process(name: str, cmd: list[str], env: dict | None = None) -> None:
+    with open(ACME_DIR / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, cwd=ACME_DIR,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+    (ACME_DIR / f"{name}.pid").write_text(str(process.pid))
+
+
+def ensure_acme(settings: dict) -> bool:
+    """Start pebble and its DNS unless they already answer; True when started here."""
+    address, port = settings.get("lab_acme_address"), int(settings.get("lab_acme_port", 14000))
+    if not address:
+        return False
+    web = settings["_web_addresses"]
+    if not web:
+        raise LabError("inventories/local has no host in group web for the ACME server's DNS to name")
+    ensure_tools("pebble", "pebble-challtestsrv")
+    if (ACME_DIR / "ca.pem").exists() and acme_answers(address, port):
+        return False
+    stop_acme()
+    if not (ACME_DIR / "server.pem").exists():
+        make_acme_certificates(address)
+    config = {"pebble": {"listenAddress": f"{address}:{port}",
+                         "managementListenAddress": f"{address}:{port + 1000}",
+                         "certificate": "server.pem", "privateKey": "server.key",
+                         # where it fetches the challenges: nginx's own ports
+                         "httpPort": 80, "tlsPort": 443,
+                         "ocspResponderURL": "", "externalAccountBindingRequired": False,
+                         # Let's Encrypt's 90 days (pebble's own default is 5 years)
+                         "certificateValidityPeriod": 90 * 86400}}
+    (ACME_DIR / "pebble.json").write_text(json.dumps(config, indent=2))
+    start_process("challtestsrv", ["pebble-challtestsrv", "-defaultIPv4", web[0], "-defaultIPv6", "",
+                                   "-dns01", f"{address}:{ACME_DNS_PORT}", "-http01", "", "-https01", "",
+                                   "-tlsalpn01", "", "-management", f"{address}:{ACME_DNS_MANAGEMENT_PORT}"])
+    # No random delays or refused nonces: the lab proves the kit, not ACME clients' retries.
+    start_process("pebble", ["pebble", "-config", "pebble.json", "-dnsserver", f"{address}:{ACME_DNS_PORT}"],
+                  env={"PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"})
+    deadline = time.monotonic() + 30
+    while not acme_answers(address, port):
+        if time.monotonic() > deadline or not process_running(ACME_DIR / "pebble.pid"):
+            raise LabError(f"pebble did not answer on https://{address}:{port}/dir within 30 s: "
+                           f"see {ACME_DIR / 'pebble.log'} and {ACME_DIR / 'challtestsrv.log'}")
+        time.sleep(0.5)
+    say(f"ACME server: pebble on https://{address}:{port}/dir, names resolve to {web[0]}")
+    return True
+
+
+def stop_acme() -> None:
+    for name in ("pebble", "challtestsrv"):
+        pidfile = ACME_DIR / f"{name}.pid"
+        if process_running(pidfile):
+            pid = int(pidfile.read_text().strip())
+            os.kill(pid, 15)
+            for _ in range(20):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.25)
+            say(f"stopped {name} (pid {pid})")
+        pidfile.unlink(missing_ok=True)
+
+
 def up() -> int:
     hosts = lab_hosts()
     settings = hosts.pop("_settings")
@@ -416,6 +552,7 @@ def up() -> int:
     public_key = ensure_ssh_key().with_suffix(".pub")
     wanted = made_with(public_key)
     changed += ensure_network(network, subnet)
+    changed += ensure_acme(settings)
     for name, hvars in sorted(hosts.items()):
         container = CONTAINER_PREFIX + name
         state = container_state(container)
@@ -466,9 +603,10 @@ def down(keep_images: bool, keep_engine: bool) -> int:
             if present:
                 docker("rmi", "-f", *present)
                 say(f"removed images {', '.join(present)}")
+    stop_acme()
     if not keep_engine:
         stop_engine_if_ours()
-    for item in ("ssh", "known_hosts", "rootfs"):
+    for item in ("ssh", "known_hosts", "rootfs", "acme"):
         path = STATE / item
         if path.is_dir():
             shutil.rmtree(path)

@@ -24,7 +24,7 @@ def lab(deployed, lab_hosts):
     yield web, f"https://{hostvars[groups['web'][0]]['private_address']}"
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(FIGURES, indent=2) + "\n")
-    # the lab's own sites (self-signed), uWSGI, PostgreSQL and rsyslog settings back (each
+    # the lab's own sites (their ACME certificate), uWSGI, PostgreSQL and rsyslog settings back (each
     # reload or restart seen through on the way)
     again, _ = playbook("site.yml", "--tags", "web,app,database,logs", "--skip-tags", "validate")
     assert again.returncode == 0, again.stdout[-3000:]
@@ -61,7 +61,7 @@ def new_pair(web):
 
 def sites_with(cert, key):
     sites = yaml.safe_load((PROJECT / "inventories" / "local" / "group_vars" / "web.yml").read_text())["nginx_sites"]
-    sites[0] = dict(sites[0], tls_certificate=cert, tls_certificate_key=key)
+    sites[0] = dict(sites[0], tls_certificate=cert, tls_certificate_key=key, acme=False)
     return json.dumps({"nginx_sites": sites})
 
 

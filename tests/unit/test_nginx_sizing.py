@@ -1,6 +1,6 @@
 """The nginx role's filters: site and upstream defaults, and its input checks."""
 import pytest
-from nginx_sizing import (nginx_config_problems, nginx_sites_with_defaults,
+from nginx_sizing import (nginx_acme_due, nginx_config_problems, nginx_sites_with_defaults,
                           nginx_upstreams_with_defaults)
 
 UPSTREAM_DEFAULTS = {"protocol": "http", "keepalive": 32, "max_fails": 3, "fail_timeout": "10s"}
@@ -108,3 +108,44 @@ def test_a_self_signed_site_is_refused_where_not_allowed_and_its_own_certificate
     own = nginx_sites_with_defaults([{"name": "app", "server_names": ["a.test"], "tls": True, "upstream": "app",
                                       "tls_certificate": "PEM", "tls_certificate_key": "KEY"}], "7d")
     assert nginx_config_problems(config(nginx_selfsigned_allowed=False, nginx_sites=own), GROUPS, 20000) == []
+
+
+LE = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+def acme_site(**keys):
+    return nginx_sites_with_defaults([{"name": "app", "server_names": ["a.test", "www.a.test"], "tls": True,
+                                       "acme": True, "upstream": "app", **keys}], "7d")
+
+
+def test_an_acme_site_passes_in_production():
+    assert nginx_config_problems(config(nginx_selfsigned_allowed=False, nginx_acme_directory=LE,
+                                        nginx_sites=acme_site()), GROUPS, 20000) == []
+
+
+@pytest.mark.parametrize("keys, directory, words", [
+    ({"tls": False}, LE, "acme: true needs tls: true"),
+    ({"tls_certificate": "PEM", "tls_certificate_key": "KEY"}, LE, "either acme: true or tls_certificate"),
+    ({"server_names": ["*.a.test"]}, LE, "server name '*.a.test' cannot get an ACME certificate"),
+    ({"server_names": ["192.0.2.7"]}, LE, "server name '192.0.2.7' cannot get"),
+    ({"server_names": ["~^www\\d+$"]}, LE, "cannot get an ACME certificate over HTTP-01"),
+    ({}, "http://acme.test/dir", "nginx_acme_directory ('http://acme.test/dir') must be"),
+    ({}, "", "nginx_acme_directory ('') must be"),
+])
+def test_an_acme_site_that_cannot_get_a_certificate_is_refused_by_name(keys, directory, words):
+    problems = nginx_config_problems(config(nginx_acme_directory=directory, nginx_sites=acme_site(**keys)),
+                                     GROUPS, 20000)
+    assert any(words in problem for problem in problems), problems
+
+
+def info(site, *names):
+    return {"item": {"item": {"name": site}}, "subject_alt_name": [f"DNS:{n}" for n in names]}
+
+
+def test_an_acme_certificate_is_due_when_missing_or_for_other_names():
+    sites = [{"name": "app", "server_names": ["a.test", "WWW.a.test"]},
+             {"name": "blog", "server_names": ["blog.test"]},
+             {"name": "shop", "server_names": ["shop.test"]}]
+    infos = [info("app", "www.a.test", "a.test"), info("blog", "blog.test", "old.test")]
+    assert nginx_acme_due(sites, infos) == ["blog", "shop"]
+    assert nginx_acme_due(sites[:1], infos) == []

@@ -1,8 +1,10 @@
 """Site and upstream defaults and input checks for the nginx role (unit-tested in tests/unit/test_nginx_sizing.py)."""
 from __future__ import annotations
 
+import re
 
-SITE_DEFAULTS = {"server_names": [], "tls": False, "tls_certificate": "", "tls_certificate_key": "",
+
+SITE_DEFAULTS = {"server_names": [], "tls": False, "tls_certificate": "", "tls_certificate_key": "", "acme": False,
                  "static_url": "", "static_root": "", "static_expires": None, "upstream": "",
                  "default_server": False}
 
@@ -72,10 +74,12 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
         if not site.get("server_names"):
             problems.append(f"{where}: server_names is empty; name the host names the site answers to "
                             f"(nginx would fall back to an unnamed server).")
-        if site.get("tls") and not site.get("tls_certificate") and not config.get("nginx_selfsigned_allowed", True):
+        if site.get("acme"):
+            problems += acme_site_problems(site, where, config.get("nginx_acme_directory", ""))
+        elif site.get("tls") and not site.get("tls_certificate") and not config.get("nginx_selfsigned_allowed", True):
             problems.append(f"{where}: TLS without tls_certificate would serve a self-signed certificate, "
                             f"which nginx_selfsigned_allowed forbids here (false by default in production): "
-                            f"give the site its certificate and key (from vault), or set "
+                            f"give the site acme: true or its certificate and key (from vault), or set "
                             f"nginx_selfsigned_allowed: true.")
         if bool(site.get("tls_certificate")) != bool(site.get("tls_certificate_key")):
             problems.append(f"{where}: set both tls_certificate and tls_certificate_key, or neither "
@@ -90,8 +94,41 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
     return problems
 
 
+def acme_site_problems(site: dict, where: str, directory: str) -> list[str]:
+    """What stops a site with acme: true from getting its certificate over HTTP-01."""
+    problems = []
+    if not site.get("tls"):
+        problems.append(f"{where}: acme: true needs tls: true (the certificate is for its HTTPS server).")
+    if site.get("tls_certificate"):
+        problems.append(f"{where}: give either acme: true or tls_certificate/tls_certificate_key, not both.")
+    for name in site.get("server_names") or []:
+        if "*" in name or not re.fullmatch(r"[A-Za-z0-9.-]+", name) or re.fullmatch(r"[0-9.]+", name):
+            problems.append(f"{where}: server name '{name}' cannot get an ACME certificate over HTTP-01 "
+                            f"(wildcards, addresses and patterns cannot): list plain host names, or give the "
+                            f"site its own tls_certificate.")
+    if not str(directory).startswith("https://"):
+        problems.append(f"nginx_acme_directory ('{directory}') must be the ACME server's https:// directory "
+                        f"URL (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory).")
+    return problems
+
+
+def nginx_acme_due(sites: list[dict], infos: list[dict]) -> list[str]:
+    """Names of the acme sites that need a certificate: none yet, or one for other names.
+
+    infos: the results of community.crypto.x509_certificate_info looped over the existing
+    certificates' stat results (each result's item.item is its site).
+    """
+    covered = {}
+    for info in infos:
+        names = {n[4:].lower() for n in info.get("subject_alt_name") or [] if n.startswith("DNS:")}
+        covered[info["item"]["item"]["name"]] = names
+    return [site["name"] for site in sites
+            if covered.get(site["name"]) != {n.lower() for n in site["server_names"]}]
+
+
 class FilterModule:
     def filters(self):
         return {"nginx_sites_with_defaults": nginx_sites_with_defaults,
                 "nginx_upstreams_with_defaults": nginx_upstreams_with_defaults,
-                "nginx_config_problems": nginx_config_problems}
+                "nginx_config_problems": nginx_config_problems,
+                "nginx_acme_due": nginx_acme_due}
