@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab lab-up lab-down deploy test lint unit docs help backup-status restore rollback
+.PHONY: venv sslyze-venv lab lab-up lab-down deploy test lint unit docs help backup-status restore rollback
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -21,6 +21,14 @@ $(VENV)/.installed: tooling/requirements.txt tooling/constraints.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r tooling/requirements.txt -c tooling/constraints.txt
+	touch $@
+
+# sslyze (the lab's TLS proof) pins an older cryptography than Ansible's: its own environment.
+SSLYZE_VENV := .venv-sslyze
+sslyze-venv: $(SSLYZE_VENV)/.installed
+$(SSLYZE_VENV)/.installed: tooling/sslyze-requirements.txt
+	python3 -m venv $(SSLYZE_VENV)
+	$(SSLYZE_VENV)/bin/pip install -q -r tooling/sslyze-requirements.txt
 	touch $@
 
 lab: lab-up deploy
@@ -46,7 +54,7 @@ lab-down: venv
 	$(PY) lab/lab.py down
 
 # STAGES=name,... runs only those stages (see tooling/run_tests.py --list).
-test: venv
+test: venv sslyze-venv
 	$(PY) tooling/run_tests.py $(if $(STAGES),--only $(STAGES))
 
 lint: venv
