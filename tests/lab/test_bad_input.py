@@ -42,6 +42,7 @@ CASES = [
     ("database", {"postgresql_client_networks": ["0.0.0.0/0"]}, "postgresql_client_networks"),
     ("database", {"postgresql_client_networks": ["10.0.0.300/8"]}, "postgresql_client_networks"),
     ("database", {"postgresql_port": 70000}, "postgresql_port"),
+    ("database", {"postgresql_port": 5433}, "postgresql_port is 5433, but cluster"),
     ("database", {"postgresql_settings": {"work_mem": "1GB"}, "postgresql_max_connections": 500}, "work_mem"),
     ("database", {"postgresql_settings": {"shared_buffers": "64TB"}}, "shared_buffers"),
     ("backup", {"backup_retention_full": 0}, "backup_retention_full"),

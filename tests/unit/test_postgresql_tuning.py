@@ -1,6 +1,6 @@
 """The postgresql role's pgtune filter, against pgtune's own worked examples and tests."""
 import pytest
-from postgresql_tuning import (postgresql_config_problems, postgresql_memory,
+from postgresql_tuning import (postgresql_cluster_port, postgresql_config_problems, postgresql_memory,
                                postgresql_memory_kb, postgresql_pgtune)
 
 GB = 1024
@@ -149,3 +149,13 @@ def test_work_mem_times_max_connections_above_ram_is_refused():
     [problem] = postgresql_config_problems({"work_mem": "64MB", "max_connections": 100}, 4096, {"work_mem": "64MB"})
     assert "work_mem (64MB) x max_connections (100) = 6400 MB, above this host's RAM (4096 MB)" in problem
     assert postgresql_config_problems({"work_mem": "16MB", "max_connections": 100}, 4096, {}) == []
+
+
+def test_the_clusters_port_is_read_from_pg_lsclusters():
+    lines = ["15  main    5433 online postgres /var/lib/postgresql/15/main /var/log/postgresql/postgresql-15-main.log",
+             "17  main    5432 online postgres /var/lib/postgresql/17/main /var/log/postgresql/postgresql-17-main.log",
+             "17  reports 5434 down   postgres /var/lib/postgresql/17/reports /var/log/postgresql/x.log"]
+    assert postgresql_cluster_port(lines, 17, "main") == "5432"
+    assert postgresql_cluster_port(lines, "17", "reports") == "5434"
+    assert postgresql_cluster_port(lines, "16", "main") == ""
+    assert postgresql_cluster_port([], "17", "main") == ""

@@ -155,9 +155,22 @@ def postgresql_config_problems(settings: dict, memory_mb, overrides: dict,
     return problems
 
 
+def postgresql_cluster_port(lsclusters: list[str], version, cluster: str) -> str:
+    """The port `pg_lsclusters --no-header` lists for version/cluster; "" when it has none.
+
+    Each line: version, cluster, port, status, owner, data directory, log file.
+    """
+    for line in lsclusters:
+        fields = line.split()
+        if len(fields) >= 3 and fields[0] == str(version) and fields[1] == cluster:
+            return fields[2]
+    return ""
+
+
 class FilterModule:
     def filters(self):
         return {"postgresql_pgtune": postgresql_pgtune,
                 "postgresql_memory_kb": postgresql_memory_kb,
                 "postgresql_memory": postgresql_memory,
-                "postgresql_config_problems": postgresql_config_problems}
+                "postgresql_config_problems": postgresql_config_problems,
+                "postgresql_cluster_port": postgresql_cluster_port}
