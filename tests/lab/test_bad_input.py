@@ -1,6 +1,6 @@
 """Bad input is refused before any host changes: each case runs the tier it belongs to on the
 lab's one deploy with one bad value, and must fail with a message naming the variable. No
-configuration file on any host may differ afterwards. Cases run a few at a time (each is a
+configuration file on any host may differ afterwards. Cases run four at a time (each is a
 read-only preflight). The proofs after this one run every tier with good values again.
 Seen failing: the postgresql_client_group case, before its check, rewrote pg_hba without the
 app hosts and reported success (changed=2)."""
@@ -54,6 +54,11 @@ CASES = [
     ("firewall", {"firewall_confirm_seconds": 5}, "firewall_confirm_seconds"),
     ("firewall", {"firewall_ssh_port": 2222}, "firewall_ssh_port"),
     ("common", {"vault_app_database_password": "changeme"}, "vault_app_database_password"),
+    ("common", {"common_nofile_limit": 10}, "common_nofile_limit"),
+    ("app", {"app_keep_releases": 1}, "app_keep_releases"),
+    ("logs", {"syslog_port": 0}, "syslog_port"),
+    ("web", {"validate_users": 0}, "validate_users"),
+    ("web", {"validate_max_fail_ratio": 5}, "validate_max_fail_ratio"),
 ]
 # The configuration the roles write, on every host: none of it may change.
 WATCHED = ("/etc/nginx /etc/postgresql /etc/uwsgi /etc/wsgikit /etc/demo /etc/rsyslog.d /etc/pgbackrest* "
@@ -78,7 +83,7 @@ def test_at_least_thirty_cases():
 def test_every_bad_value_is_refused_by_name_before_any_change(deployed, lab_hosts):
     hosts = lab_hosts[0]
     before = snapshot(hosts)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         outcomes = list(pool.map(run_case, CASES))
     missed = [f"{tag} {json.dumps(extra)}: rc={rc}, {'named' if needle in said else 'NOT named'}"
               for (tag, extra, needle), (rc, said) in zip(CASES, outcomes)
