@@ -1,6 +1,6 @@
 """The uwsgi role's service decisions: enable, start, restart, reload or remove, and nothing
 else; and the reading of systemctl's answer they start from."""
-from uwsgi_services import uwsgi_service_plan, uwsgi_unit_states
+from uwsgi_services import uwsgi_changed_apps, uwsgi_service_plan, uwsgi_unit_states
 
 
 def states(active=("a",), enabled=None):
@@ -68,3 +68,10 @@ def test_running_workers_are_the_new_generation_with_a_pid():
     assert uwsgi_running_workers(stats) == [21, 22]
     assert uwsgi_running_workers(stats, [21]) == [22]  # 21 was there before the reload
     assert uwsgi_running_workers("") == [] and uwsgi_running_workers("not json") == []
+
+
+def test_the_apps_a_looped_file_task_changed_come_by_name_not_by_item():
+    # the loops go over names (an app's item, printed at -v, would carry its environment)
+    result = {"results": [{"uwsgi_app_name": "shop", "changed": True}, {"uwsgi_app_name": "blog", "changed": False}]}
+    assert uwsgi_changed_apps(result) == ["shop"]
+    assert uwsgi_changed_apps({}) == []

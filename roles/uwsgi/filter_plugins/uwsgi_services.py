@@ -51,8 +51,8 @@ def uwsgi_service_plan(desired: list, configured: list, states: dict, ini_change
 
 
 def uwsgi_changed_apps(loop_result: dict) -> list:
-    """The apps a looped file task (loop_var: app) changed, from its registered result."""
-    return [r["app"]["name"] for r in loop_result.get("results", []) if r.get("changed")]
+    """The apps a looped file task (loop_var: uwsgi_app_name) changed, from its registered result."""
+    return [r["uwsgi_app_name"] for r in loop_result.get("results", []) if r.get("changed")]
 
 
 def uwsgi_running_workers(stats: str | dict, before: list | None = None) -> list:
