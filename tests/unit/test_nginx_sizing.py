@@ -149,3 +149,43 @@ def test_an_acme_certificate_is_due_when_missing_or_for_other_names():
     infos = [info("app", "www.a.test", "a.test"), info("blog", "blog.test", "old.test")]
     assert nginx_acme_due(sites, infos) == ["blog", "shop"]
     assert nginx_acme_due(sites[:1], infos) == []
+
+
+def cached(**site):
+    return nginx_sites_with_defaults([{"name": "app", "server_names": ["a.test"], "upstream": "app", **site}],
+                                     "7d", True)
+
+
+def test_the_microcache_default_fills_in_but_a_site_can_turn_it_off():
+    assert cached()[0]["microcache"] is True
+    assert cached(microcache=False)[0]["microcache"] is False
+    assert nginx_sites_with_defaults([{"name": "a"}], "7d")[0]["microcache"] is False
+
+
+def test_a_sound_microcache_has_no_problems():
+    assert nginx_config_problems(config(nginx_sites=cached(), nginx_microcache_valid="1s",
+                                        nginx_microcache_zone_size="10m"), GROUPS, 20000) == []
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("nginx_microcache_valid", "0", "nginx time above zero"),
+    ("nginx_microcache_valid", "1 sec", "nginx time above zero"),
+    ("nginx_microcache_inactive", "-5m", "nginx time above zero"),
+    ("nginx_microcache_lock_timeout", "", "nginx time above zero"),
+    ("nginx_microcache_zone_size", "10mb", "nginx size above zero"),
+    ("nginx_microcache_max_size", "0", "nginx size above zero"),
+    ("nginx_microcache_bypass_cookies", ["session-id"], "not a cookie name"),
+])
+def test_a_bad_microcache_setting_is_refused_by_name(name, value, words):
+    problems = nginx_config_problems(config(nginx_sites=cached(), **{name: value}), GROUPS, 20000)
+    assert len(problems) == 1 and name in problems[0] and words in problems[0], problems
+
+
+def test_microcache_settings_are_not_checked_when_no_site_uses_it():
+    assert nginx_config_problems(config(nginx_microcache_valid="never"), GROUPS, 20000) == []
+
+
+def test_a_microcache_without_an_upstream_is_refused():
+    sites = nginx_sites_with_defaults([{"name": "files", "server_names": ["a.test"], "microcache": True}], "7d")
+    problems = nginx_config_problems(config(nginx_sites=sites), GROUPS, 20000)
+    assert any("'files'" in p and "needs an upstream" in p for p in problems), problems

@@ -6,12 +6,40 @@ import re
 
 SITE_DEFAULTS = {"server_names": [], "tls": False, "tls_certificate": "", "tls_certificate_key": "", "acme": False,
                  "static_url": "", "static_root": "", "static_expires": None, "upstream": "",
-                 "default_server": False}
+                 "default_server": False, "microcache": False}
+# nginx's time and size syntax, as the micro-cache's directives take them.
+NGINX_TIME = re.compile(r"[1-9][0-9]*(ms|s|m|h|d)?")
+NGINX_SIZE = re.compile(r"[1-9][0-9]*[kKmMgG]?")
 
 
-def nginx_sites_with_defaults(sites: list, static_expires: str) -> list[dict]:
+def nginx_sites_with_defaults(sites: list, static_expires: str, microcache: bool = False) -> list[dict]:
     """Each site with every key present, so tasks and templates test plain truthiness."""
-    return [{**SITE_DEFAULTS, "static_expires": static_expires, **site} for site in sites]
+    return [{**SITE_DEFAULTS, "static_expires": static_expires, "microcache": bool(microcache), **site}
+            for site in sites]
+
+
+def microcache_problems(config: dict) -> list[str]:
+    """The micro-cache's validity and sizes, in the syntax nginx takes (checked only when a site uses it)."""
+    problems = []
+    if not any(site.get("microcache") for site in config.get("nginx_sites", [])):
+        return problems
+    for name in ("nginx_microcache_valid", "nginx_microcache_inactive", "nginx_microcache_lock_timeout"):
+        value = str(config.get(name, "1s")).strip()
+        if not NGINX_TIME.fullmatch(value):
+            problems.append(f"{name} ('{value}') must be an nginx time above zero, such as 1s, 500ms or 10m.")
+    for name in ("nginx_microcache_zone_size", "nginx_microcache_max_size"):
+        value = str(config.get(name, "10m")).strip()
+        if not NGINX_SIZE.fullmatch(value):
+            problems.append(f"{name} ('{value}') must be an nginx size above zero, such as 10m or 1g.")
+    for cookie in config.get("nginx_microcache_bypass_cookies", []):
+        if not re.fullmatch(r"[A-Za-z0-9_]+", str(cookie)):
+            problems.append(f"nginx_microcache_bypass_cookies: '{cookie}' is not a cookie name nginx can test "
+                            f"(letters, digits and '_' only).")
+    for site in config["nginx_sites"]:
+        if site.get("microcache") and not site.get("upstream"):
+            problems.append(f"nginx_sites entry '{site.get('name')}': microcache: true needs an upstream "
+                            f"(the cache keeps the app's answers; static files are served from disk).")
+    return problems
 
 
 def nginx_upstreams_with_defaults(upstreams: list, defaults: dict) -> list[dict]:
@@ -91,7 +119,7 @@ def nginx_config_problems(config: dict, upstream_groups: dict, nofile_ceiling) -
             problems.append(f"{where}: static_url is set but static_root (the folder) is not.")
     if sum(bool(site.get("default_server")) for site in config["nginx_sites"]) > 1:
         problems.append("nginx_sites: more than one site has default_server: true; at most one can.")
-    return problems
+    return problems + microcache_problems(config)
 
 
 def acme_site_problems(site: dict, where: str, directory: str) -> list[str]:
