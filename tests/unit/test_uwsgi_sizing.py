@@ -92,3 +92,19 @@ def test_cheaper_bounds_are_checked_against_processes():
     assert "uwsgi_cheaper_min_workers (4)" in problem and "processes (4)" in problem
     [problem] = problems(APP, uwsgi_cheaper_enabled=True, uwsgi_cheaper_initial_workers=9)
     assert "uwsgi_cheaper_initial_workers (9)" in problem
+
+
+def test_a_plain_http_socket_beside_the_uwsgi_one_only_when_an_offset_is_given():
+    assert apps(APP)[0]["http_port"] is None
+    role = {**ROLE_VARS, "uwsgi_http_port_offset": 80}
+    [app] = uwsgi_apps_with_defaults([APP], role)
+    assert app["http_port"] == 8080
+    [http_app] = uwsgi_apps_with_defaults([{**APP, "protocol": "http"}], role)
+    assert http_app["http_port"] is None  # it already speaks HTTP on its own port
+
+
+def test_an_http_port_that_collides_with_another_apps_port_is_refused():
+    role = {**ROLE_VARS, "uwsgi_http_port_offset": 80}
+    found = uwsgi_config_problems(uwsgi_apps_with_defaults(
+        [APP, {**APP, "name": "blog", "port": 8080, "stats_port": 9300}], role), role, 4096)
+    assert any("http_port 8080 is already taken" in p or "port 8080 is already taken" in p for p in found), found

@@ -55,6 +55,9 @@ def uwsgi_apps_with_defaults(apps: list, role_vars: dict) -> list[dict]:
         merged["group"] = merged["group"] or merged["user"]
         if "stats_port" not in app or app["stats_port"] is None:
             merged["stats_port"] = int(merged["port"]) + int(role_vars["uwsgi_stats_port_offset"])
+        offset = int(role_vars.get("uwsgi_http_port_offset") or 0)
+        if app.get("http_port") is None:
+            merged["http_port"] = int(merged["port"]) + offset if offset and merged["protocol"] != "http" else None
         full.append(merged)
     return full
 
@@ -97,14 +100,16 @@ def uwsgi_config_problems(apps: list, role_vars: dict, somaxconn) -> list[str]:
             problems.append(f"{where}: socket_address {address_problem}; uWSGI must only be "
                             f"reachable by the web tier. Use the host's private_address or "
                             f"127.0.0.1 (or set uwsgi_allow_public_socket: true behind a firewall).")
-        for kind in ("port", "stats_port"):
+        for kind in ("port", "stats_port", "http_port"):
+            if app.get(kind) is None:
+                continue
             port = int(app[kind])
             if not 1 <= port <= 65535:
                 problems.append(f"{where}: {kind} {port} is not a TCP port (1-65535).")
             if port in ports:
                 problems.append(f"{where}: {kind} {port} is already taken by {ports[port]}; "
                                 f"give each app its own port (stats_port defaults to port + "
-                                f"uwsgi_stats_port_offset).")
+                                f"uwsgi_stats_port_offset, http_port to port + uwsgi_http_port_offset).")
             ports[port] = f"{app.get('name')} ({kind})"
         for key in ("processes", "threads"):
             if int(app[key]) < 1:
