@@ -159,3 +159,8 @@ def test_the_clusters_port_is_read_from_pg_lsclusters():
     assert postgresql_cluster_port(lines, "17", "reports") == "5434"
     assert postgresql_cluster_port(lines, "16", "main") == ""
     assert postgresql_cluster_port([], "17", "main") == ""
+
+
+def test_the_stock_profile_tunes_nothing_but_keeps_an_explicit_max_connections():
+    assert postgresql_pgtune(16 * GB, 4, "stock") == {}
+    assert postgresql_pgtune(16 * GB, 4, "stock", "ssd", 150) == {"max_connections": 150}

@@ -10,7 +10,7 @@ import math
 import re
 
 KB_PER = {"kB": 1, "MB": 1024, "GB": 1024 ** 2, "TB": 1024 ** 3}
-PROFILES = ("web", "oltp", "dw", "desktop", "mixed")
+PROFILES = ("web", "oltp", "dw", "desktop", "mixed", "stock")
 DISKS = ("ssd", "hdd", "san", "nvme")
 DEFAULT_MAX_CONNECTIONS = {"web": 200, "oltp": 300, "dw": 40, "desktop": 20, "mixed": 100}
 WAL_SIZES_MB = {"web": (1024, 4096), "oltp": (2048, 8192), "dw": (4096, 16384),
@@ -47,6 +47,9 @@ def postgresql_pgtune(memory_mb, cpus, profile="web", disk="ssd", max_connection
         raise ValueError(f"unknown profile '{profile}'; use one of {', '.join(PROFILES)}")
     if disk not in DISKS:
         raise ValueError(f"unknown disk type '{disk}'; use one of {', '.join(DISKS)}")
+    if profile == "stock":
+        # Debian's postgresql.conf as installed (the baseline benchmarks compare against).
+        return {"max_connections": int(max_connections)} if int(max_connections) else {}
     ram_kb = int(memory_mb) * 1024
     cpus = int(cpus)
     connections = int(max_connections) or DEFAULT_MAX_CONNECTIONS[profile]
