@@ -2,6 +2,8 @@
 #   make lab    bring up the local lab and deploy site.yml to it
 #   make test   the whole test suite (lint, unit, lab, Molecule)
 #   make docs   regenerate the role READMEs' variable tables from argument_specs
+#   make bench                      stock vs peer vs tuned on the lab: table + chart in reports/bench/
+#   make bench-quick                the same, one short round (about 5 minutes)
 #   make rollback                   put the lab's app hosts back on their previous release
 #   make backup-status              the lab's backups: last full/diff, WAL, next runs
 #   make restore CONFIRM=db1 [TARGET_TIME='YYYY-MM-DD HH:MM:SS+00']   restore the lab's database
@@ -10,7 +12,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv sslyze-venv lab lab-up lab-down deploy test lint unit docs help backup-status restore rollback
+.PHONY: venv sslyze-venv lab lab-up lab-down deploy test lint unit docs help backup-status restore rollback \
+	bench bench-quick
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -62,6 +65,13 @@ lint: venv
 
 unit: venv
 	$(PY) tooling/run_tests.py --only unit
+
+# Figures, never pass/fail: needs the lab (make lab); tooling/bench/stack.py says what it measures.
+bench: venv
+	$(PY) tooling/bench/stack.py
+
+bench-quick: venv
+	$(PY) tooling/bench/stack.py --quick
 
 # Role READMEs' variable tables, from each role's meta/argument_specs.yml.
 docs: venv

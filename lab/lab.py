@@ -107,6 +107,7 @@ HOST_TOOLS = {
     "ssh-keyscan": "openssh-client",
     "pebble": "pebble",
     "pebble-challtestsrv": "pebble",
+    "wrk": "wrk",  # make bench's load generator (tooling/bench)
 }
 _apt_lock = threading.Lock()  # base images are made in parallel; dpkg takes one at a time
 
