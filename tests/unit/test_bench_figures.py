@@ -57,3 +57,26 @@ def test_targets_are_judged_from_ratios_and_a_missing_figure_is_not_a_pass():
     assert verdicts["p95 of the tuned stack at 80% of its capacity, ms"]["met"] is False
     table = figures.markdown({"stack": summary["stack"]}, list(verdicts.values()), ["stock", "tuned"])
     assert "| stack | stock | 100 |" in table and "**no**" in table and "n/a" in table
+
+
+def role_variables():
+    import yaml
+    names = set()
+    for spec in PROJECT.glob("roles/*/meta/argument_specs.yml"):
+        for entry in yaml.safe_load(spec.read_text())["argument_specs"].values():
+            names |= set(entry.get("options", {}))
+    return names
+
+
+def test_every_profile_and_sweep_sets_only_variables_a_role_declares():
+    known = role_variables()
+    sets = [stack.PROFILES_FILE["overlay"], *stack.PROFILES_FILE["profiles"].values(),
+            *(v for sweep in stack.PROFILES_FILE["sweeps"].values() for v in sweep["variants"].values())]
+    unknown = sorted({name for variables in sets for name in variables} - known)
+    assert unknown == [], f"not a role variable (typo?): {unknown}"
+
+
+def test_every_sweep_measures_layers_the_bench_has():
+    layers = {layer for layers in stack.LAYERS.values() for layer in layers}
+    for name, sweep in stack.PROFILES_FILE["sweeps"].items():
+        assert set(sweep["layers"]) <= layers, name
