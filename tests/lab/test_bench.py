@@ -61,3 +61,5 @@ def test_the_lab_is_back_as_deployed(bench):
     with pytest.raises(OSError):
         socket.create_connection((app, port), timeout=3).close()
     assert "http-socket" not in hosts[groups["app"][0]].check_output("cat /etc/uwsgi/apps/demo.ini")
+    assert "pgbench" not in hosts[groups["database"][0]].check_output("runuser -u postgres -- psql -AtXc "
+                                                                      "'SELECT datname FROM pg_database'")

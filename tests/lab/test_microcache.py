@@ -15,6 +15,14 @@ from labtools import playbook
 HEADERS = "curl -sk -o /dev/null -D - {extra} https://localhost{path} | tr -d '\\r'"
 
 
+def statuses(web, *extras):
+    """X-Cache-Status of requests sent back to back in one remote command (one per extra
+    curl option string), so a busy machine cannot stretch them past the 1 s validity."""
+    script = "; ".join(HEADERS.format(extra=extra, path="/") + " | grep -i '^x-cache-status:' || echo 'x-cache-status: -'"
+                       for extra in extras)
+    return [line.split(":", 1)[1].strip() for line in web.check_output(script).splitlines()]
+
+
 def header(web, name, path="/", extra=""):
     out = web.check_output(HEADERS.format(extra=extra, path=path))
     found = [line.split(":", 1)[1].strip() for line in out.splitlines() if line.lower().startswith(name.lower() + ":")]
@@ -35,8 +43,7 @@ def cached_web(deployed, lab_hosts):
 
 def test_an_anonymous_get_is_answered_from_nginxs_copy(cached_web):
     time.sleep(1.5)  # whatever an earlier request left has expired
-    first = header(cached_web, "X-Cache-Status")
-    second = header(cached_web, "X-Cache-Status")
+    first, second = statuses(cached_web, "", "")
     assert first in ("MISS", "EXPIRED", "STALE", "UPDATING") and second == "HIT", (first, second)
     # add_header in the cached location must not drop the site's own headers
     assert header(cached_web, "X-Content-Type-Options") == "nosniff"
@@ -46,13 +53,12 @@ def test_an_anonymous_get_is_answered_from_nginxs_copy(cached_web):
 @pytest.mark.parametrize("extra", ["-H 'Cookie: session=abc123'", "-H 'Cookie: theme=dark; sessionid=x'",
                                    "-H 'Authorization: Bearer t0ken'"])
 def test_a_signed_in_request_always_goes_to_the_app(cached_web, extra):
-    header(cached_web, "X-Cache-Status")  # an anonymous copy exists
-    assert [header(cached_web, "X-Cache-Status", extra=extra) for _ in range(2)] == ["BYPASS", "BYPASS"]
+    # an anonymous copy exists, and still the signed-in requests go to the app
+    assert statuses(cached_web, "", extra, extra)[1:] == ["BYPASS", "BYPASS"]
 
 
 def test_a_cookie_that_is_not_a_session_still_gets_the_shared_copy(cached_web):
-    header(cached_web, "X-Cache-Status")
-    assert header(cached_web, "X-Cache-Status", extra="-H 'Cookie: theme=dark'") == "HIT"
+    assert statuses(cached_web, "", "-H 'Cookie: theme=dark'")[1] == "HIT"
 
 
 def test_a_post_is_never_cached_and_a_new_note_shows_within_the_validity(cached_web):

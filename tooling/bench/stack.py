@@ -320,8 +320,10 @@ def main(argv: list[str]) -> int:
                   f"{pace_run['p95_ms']:7.1f} ms  ({pace_run['load_share']:.0%} of {capacity:,.0f})", flush=True)
     finally:
         # Back to the lab as deployed, whichever profile ran last: no bench socket, no opening
-        # in the firewall, the inventory's own tuning.
+        # in the firewall, the inventory's own tuning, no bench database for backups to carry.
         playbook({}, ["firewall", *tiers_changed(previous or {}, {})])
+        ansible("ansible", layout["db"], "-i", "inventories/local", "-b", "--become-user", "postgres",
+                "-m", "community.postgresql.postgresql_db", "-a", "name=pgbench state=absent")
 
     verdicts = [] if args.sweep else figures.judge(summary, pace_run)
     OUT.mkdir(parents=True, exist_ok=True)
