@@ -32,7 +32,6 @@ import re
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -41,7 +40,7 @@ from pathlib import Path
 import yaml
 
 import figures
-from benchlib import PROJECT, VENV_BIN, ansible
+from benchlib import PROJECT, ansible, apply
 
 HERE = Path(__file__).resolve().parent
 OUT = PROJECT / "reports" / "bench"
@@ -105,12 +104,14 @@ def locustfile_mix() -> dict[str, int]:
 def playbook(variables: dict, tags: list[str]) -> float:
     """site.yml for these tiers with these variables (the gate skipped); returns seconds."""
     start = time.monotonic()
-    with tempfile.NamedTemporaryFile("w", suffix=".json") as extra:
-        json.dump(variables, extra)
-        extra.flush()
-        ansible("ansible-playbook", "-i", "inventories/local", "site.yml", "--tags", ",".join(tags),
-                "--skip-tags", "validate", "-e", f"@{extra.name}")
+    apply("site.yml", variables, "--tags", ",".join(tags), "--skip-tags", "validate")
     return time.monotonic() - start
+
+
+def as_postgres(db: str, module: str, args: str) -> str:
+    """One module run as the postgres user on the database host."""
+    return ansible("ansible", db, "-i", "inventories/local", "-b", "--become-user", "postgres",
+                   "-m", module, "-a", args)
 
 
 def tiers_changed(before: dict | None, after: dict) -> list[str]:
@@ -169,9 +170,8 @@ def app_tier(layout: dict, weights: dict, seconds: int, connections: int) -> dic
 
 def pgbench(db: str, select_only: bool, seconds: int, clients: int) -> dict:
     """pgbench on the database host itself (local socket): it shares that host's CPUs with the server."""
-    out = ansible("ansible", db, "-i", "inventories/local", "-b", "--become-user", "postgres",
-                  "-m", "ansible.builtin.command", "-a",
-                  f"pgbench {'-S ' if select_only else ''}-c {clients} -j 2 -T {seconds} -P {seconds} pgbench")
+    out = as_postgres(db, "ansible.builtin.command",
+                      f"pgbench {'-S ' if select_only else ''}-c {clients} -j 2 -T {seconds} -P {seconds} pgbench")
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
     failed = re.search(r"number of failed transactions: (\d+)", out)
@@ -288,10 +288,8 @@ def main(argv: list[str]) -> int:
                                          "comment": "make bench: the app tier alone, from the controller"}]}
     playbook(opening, ["firewall"])
     if any(layer.startswith("pgbench") for layers in layers_of.values() for layer in layers):
-        ansible("ansible", layout["db"], "-i", "inventories/local", "-b", "--become-user", "postgres",
-                "-m", "community.postgresql.postgresql_db", "-a", "name=pgbench")
-        ansible("ansible", layout["db"], "-i", "inventories/local", "-b", "--become-user", "postgres",
-                "-m", "ansible.builtin.command", "-a", f"pgbench -i -q -s {mode['scale']} pgbench")
+        as_postgres(layout["db"], "community.postgresql.postgresql_db", "name=pgbench")
+        as_postgres(layout["db"], "ansible.builtin.command", f"pgbench -i -q -s {mode['scale']} pgbench")
 
     runs: dict[str, dict[str, list]] = {}
     applied_profiles, proof, previous, pace_run = [], {}, None, None
@@ -322,8 +320,7 @@ def main(argv: list[str]) -> int:
         # Back to the lab as deployed, whichever profile ran last: no bench socket, no opening
         # in the firewall, the inventory's own tuning, no bench database for backups to carry.
         playbook({}, ["firewall", *tiers_changed(previous or {}, {})])
-        ansible("ansible", layout["db"], "-i", "inventories/local", "-b", "--become-user", "postgres",
-                "-m", "community.postgresql.postgresql_db", "-a", "name=pgbench state=absent")
+        as_postgres(layout["db"], "community.postgresql.postgresql_db", "name=pgbench state=absent")
 
     verdicts = [] if args.sweep else figures.judge(summary, pace_run)
     OUT.mkdir(parents=True, exist_ok=True)
