@@ -54,7 +54,8 @@ def all_stages() -> list[tuple[str, list[str], Path]]:
         ("unit", [python, "-m", "pytest", "-q", "tests/unit"], PROJECT),
         # The host images every later stage runs on (starts the Docker engine if needed).
         ("lab-images", [python, "lab/lab.py", "images"], PROJECT),
-        ("lab", [python, "-m", "pytest", "-q", "tests/lab"], PROJECT),
+        # --durations: the slowest proofs at the end of the log, where the suite's time goes.
+        ("lab", [python, "-m", "pytest", "-q", "--durations=25", "tests/lab"], PROJECT),
         *molecule_stages(),
     ]
 

@@ -8,6 +8,8 @@
 -- round-robin, the same every run, so two runs differ only by the server under test.
 -- close=1 asks for a new connection per request (Connection: close), for servers that close
 -- after each answer anyway, such as uWSGI's http-socket: wrk then counts no read error.
+-- Every request says Accept-Encoding: gzip, as browsers and Locust's client do, so nginx's
+-- gzip settings cost and save here what they would for real visitors.
 -- WRK_PACE_MS: each connection waits this long before each request (a paced, not flat-out,
 -- load); read when the script loads, since wrk looks for delay() before init() runs.
 
@@ -48,7 +50,7 @@ function init(args)
       static_turn = static_turn % #path + 1
       path = path[static_turn]
     end
-    local headers = {}
+    local headers = {["Accept-Encoding"] = "gzip, deflate"}
     for k, v in pairs(kind.headers or {}) do headers[k] = v end
     if close then headers["Connection"] = "close" end
     sequence[#sequence + 1] = wrk.format(kind.method, path, headers, kind.body)
