@@ -1,6 +1,6 @@
 """The nginx role's filters: site and upstream defaults, and its input checks."""
 import pytest
-from nginx_sizing import (nginx_acme_due, nginx_config_problems, nginx_sites_with_defaults,
+from nginx_sizing import (nginx_access_logs, nginx_acme_due, nginx_config_problems, nginx_sites_with_defaults,
                           nginx_upstreams_with_defaults)
 
 UPSTREAM_DEFAULTS = {"protocol": "http", "keepalive": 32, "max_fails": 3, "fail_timeout": "10s"}
@@ -189,3 +189,17 @@ def test_a_microcache_without_an_upstream_is_refused():
     sites = nginx_sites_with_defaults([{"name": "files", "server_names": ["a.test"], "microcache": True}], "7d")
     problems = nginx_config_problems(config(nginx_sites=sites), GROUPS, 20000)
     assert any("'files'" in p and "needs an upstream" in p for p in problems), problems
+
+
+def test_access_logs_buffered_unbuffered_and_shipped():
+    target = "syslog:server=10.0.0.5:514,facility=local7,tag=nginx,severity=info"
+    assert nginx_access_logs("/var/log/nginx/access.log", "64k", "5s", target) == [
+        "/var/log/nginx/access.log wsgikit buffer=64k flush=5s", f"{target} wsgikit"]
+    assert nginx_access_logs("/var/log/nginx/access.log", "", "5s", "") == ["/var/log/nginx/access.log wsgikit"]
+
+
+def test_no_access_log_file_still_ships_to_syslog_and_only_neither_is_off():
+    # `access_log off` beside a syslog access_log would cancel both (nginx's rule for its level)
+    target = "syslog:server=10.0.0.5:514,tag=nginx"
+    assert nginx_access_logs("off", "64k", "5s", target) == [f"{target} wsgikit"]
+    assert nginx_access_logs("off", "64k", "5s", "") == ["off"]

@@ -42,6 +42,18 @@ def microcache_problems(config: dict) -> list[str]:
     return problems
 
 
+def nginx_access_logs(path: str, buffer: str, flush: str, syslog: str, log_format: str = "wsgikit") -> list[str]:
+    """The http block's access_log directives: the file (buffered or not) and the syslog copy.
+    A file set to "off" leaves the syslog copy on, since nginx's `access_log off` would cancel
+    every access_log of its level, the shipped one too; only with neither is it "off"."""
+    logs = []
+    if str(path) != "off":
+        logs.append(f"{path} {log_format}" + (f" buffer={buffer} flush={flush}" if buffer else ""))
+    if syslog:
+        logs.append(f"{syslog} {log_format}")
+    return logs or ["off"]
+
+
 def nginx_upstreams_with_defaults(upstreams: list, defaults: dict) -> list[dict]:
     """Each upstream over the role's nginx_upstream_defaults."""
     return [{"servers": [], "group": "", **defaults, **upstream} for upstream in upstreams]
@@ -157,6 +169,7 @@ def nginx_acme_due(sites: list[dict], infos: list[dict]) -> list[str]:
 class FilterModule:
     def filters(self):
         return {"nginx_sites_with_defaults": nginx_sites_with_defaults,
+                "nginx_access_logs": nginx_access_logs,
                 "nginx_upstreams_with_defaults": nginx_upstreams_with_defaults,
                 "nginx_config_problems": nginx_config_problems,
                 "nginx_acme_due": nginx_acme_due}
