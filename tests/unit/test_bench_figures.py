@@ -44,13 +44,6 @@ def cell(rps):
     return {"rps": figures.spread([rps])}
 
 
-def test_the_database_tier_is_applied_beside_nginx_and_uwsgi_but_never_beside_the_firewall():
-    assert stack.side_by_side(["nginx", "postgresql", "uwsgi"]) == [["nginx", "uwsgi"], ["postgresql"]]
-    assert stack.side_by_side(["firewall", "nginx", "postgresql"]) == [["firewall", "nginx", "postgresql"]]
-    assert stack.side_by_side(["postgresql"]) == [["postgresql"]]
-    assert stack.side_by_side(["nginx", "uwsgi"]) == [["nginx", "uwsgi"]]
-
-
 def test_targets_are_judged_from_ratios_and_a_missing_figure_is_not_a_pass():
     summary = {"stack": {"stock": cell(100), "peer": cell(150), "tuned": cell(200), "tuned+cache": cell(400)},
                "app": {"stock": cell(100), "tuned": cell(140)}, "stack-app": {"tuned": cell(130)},

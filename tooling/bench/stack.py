@@ -101,25 +101,10 @@ def locustfile_mix() -> dict[str, int]:
     return figures.locust_mix(classes)
 
 
-def side_by_side(tags: list[str]) -> list[list[str]]:
-    """The ansible-playbook runs that apply these tiers at once. The database tier's hosts and
-    plays are its own, so it runs beside nginx and uWSGI; those two share a run (the app
-    tier's rolling reload steers the web hosts), and the firewall, on every host, runs with
-    everything else in one."""
-    if "postgresql" in tags and "firewall" not in tags and len(tags) > 1:
-        return [[t for t in tags if t != "postgresql"], ["postgresql"]]
-    return [tags]
-
-
 def playbook(variables: dict, tags: list[str]) -> float:
     """site.yml for these tiers with these variables (the gate skipped); returns seconds."""
-    def run(group: list[str]) -> None:
-        apply("site.yml", variables, "--tags", ",".join(group), "--skip-tags", "validate")
-
     start = time.monotonic()
-    groups = side_by_side(tags)
-    with ThreadPoolExecutor(len(groups)) as pool:
-        list(pool.map(run, groups))  # re-raises the first failure
+    apply("site.yml", variables, "--tags", ",".join(tags), "--skip-tags", "validate")
     return time.monotonic() - start
 
 
